@@ -1,0 +1,180 @@
+/**
+ * Typed configuration shared by the CDK app, the Lambda handlers and the `lakehouse` CLI.
+ *
+ * Sources, later wins: built-in defaults → `lakehouse.config.json` in the working directory (or
+ * the file named by `LAKEHOUSE_CONFIG`) → overrides passed in code (CDK context, CLI flags).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const MessRatesSchema = z
+  .object({
+    /** Same line delivered twice (producer retry, client resend). */
+    duplicate: z.number().min(0).max(1).default(0.01),
+    /** Line that is not valid JSON (truncated). */
+    malformed_json: z.number().min(0).max(1).default(0.002),
+    /** A required field removed. */
+    missing_field: z.number().min(0).max(1).default(0.003),
+    /** A field of the wrong JSON type (price as a string with currency, quantity as text). */
+    wrong_type: z.number().min(0).max(1).default(0.003),
+    /** Enum values in odd casing and values padded with whitespace (Silver standardizes). */
+    bad_casing: z.number().min(0).max(1).default(0.02),
+    /** Zero or negative product price. */
+    bad_price: z.number().min(0).max(1).default(0.002),
+    /** Product id absent from every product snapshot (a Gold concern, not a Silver failure). */
+    unknown_product: z.number().min(0).max(1).default(0.002),
+    /** Event timestamp more than a day in the future (clock skew). */
+    future_timestamp: z.number().min(0).max(1).default(0.001),
+    /** Event delivered up to `lateMaxHours` after it happened. */
+    late_arrival: z.number().min(0).max(1).default(0.02),
+    /** Customer rows with an invalid email in the reference snapshots. */
+    invalid_email: z.number().min(0).max(1).default(0.01),
+  })
+  .strict();
+export type MessRates = z.infer<typeof MessRatesSchema>;
+
+export const GeneratorConfigSchema = z
+  .object({
+    seed: z.number().int().default(42),
+    /** Clean events to generate (duplicates and mess come on top of this). */
+    events: z.number().int().positive().default(1_000_000),
+    /** Length of the simulated period, in days, ending at `end`. */
+    days: z.number().int().positive().max(366).default(3),
+    /** End of the simulated period (ISO date-time). Default: the start of the current UTC hour. */
+    end: z.iso.datetime({ offset: true }).optional(),
+    lateMaxHours: z.number().positive().max(24 * 30).default(48),
+    mess: MessRatesSchema.default(MessRatesSchema.parse({})),
+  })
+  .strict();
+export type GeneratorConfig = z.infer<typeof GeneratorConfigSchema>;
+
+export const LakehouseConfigSchema = z
+  .object({
+    /** Prefix for physical resource names; also the Glue database name (dashes → underscores). */
+    project: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{2,30}$/, 'lowercase letters, digits and dashes, 3-31 chars')
+      .default('ecommerce-lakehouse'),
+    /** Keep the lake bucket and its key when the stack is destroyed (data is never lost by default). */
+    retainData: z.boolean().default(true),
+    /** Deploy for LocalStack: no Firehose dynamic partitioning there (see README). */
+    localstack: z.boolean().default(false),
+    lake: z
+      .object({
+        /** Move objects to S3 Standard-IA after this many days (0 = never). */
+        infrequentAccessAfterDays: z.number().int().min(0).default(90),
+        /** Delete raw Firehose error objects after this many days (0 = never). */
+        errorRetentionDays: z.number().int().min(0).default(365),
+        /** Delete S3 server access logs after this many days. */
+        accessLogRetentionDays: z.number().int().positive().default(90),
+      })
+      .strict()
+      .default({ infrequentAccessAfterDays: 90, errorRetentionDays: 365, accessLogRetentionDays: 90 }),
+    kinesis: z
+      .object({
+        shardCount: z.number().int().min(1).max(500).default(2),
+        retentionHours: z.number().int().min(24).max(8760).default(24),
+      })
+      .strict()
+      .default({ shardCount: 2, retentionHours: 24 }),
+    firehose: z
+      .object({
+        /** Dynamic partitioning requires at least 60 s. */
+        bufferSeconds: z.number().int().min(60).max(900).default(60),
+        /** Dynamic partitioning requires at least 64 MiB. */
+        bufferMiB: z.number().int().min(64).max(128).default(64),
+      })
+      .strict()
+      .default({ bufferSeconds: 60, bufferMiB: 64 }),
+    producer: z
+      .object({
+        /** Target size of one Kinesis record: events are packed as NDJSON up to this. */
+        recordMaxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 * 1024)
+          .default(25_000),
+        /** Retries of records PutRecords reports as failed, before the handler fails. */
+        maxRetries: z.number().int().min(0).max(20).default(8),
+        /** Base delay of the exponential backoff (full jitter), milliseconds. */
+        retryBaseMs: z.number().int().min(1).default(100),
+        /** EventBridge schedule that drives steady traffic (disabled by default). */
+        scheduleEnabled: z.boolean().default(false),
+        scheduleMinutes: z.number().int().min(1).default(5),
+        /** Events generated per scheduled invocation. */
+        eventsPerInvocation: z.number().int().positive().default(20_000),
+        memoryMiB: z.number().int().min(128).max(10_240).default(1024),
+        timeoutSeconds: z.number().int().min(10).max(900).default(300),
+      })
+      .strict()
+      .default({
+        recordMaxBytes: 25_000,
+        maxRetries: 8,
+        retryBaseMs: 100,
+        scheduleEnabled: false,
+        scheduleMinutes: 5,
+        eventsPerInvocation: 20_000,
+        memoryMiB: 1024,
+        timeoutSeconds: 300,
+      }),
+    generator: GeneratorConfigSchema.default(GeneratorConfigSchema.parse({})),
+  })
+  .strict();
+export type LakehouseConfig = z.infer<typeof LakehouseConfigSchema>;
+
+/** A partial config, as a file or overrides give it (nested objects may be partial too). */
+export type LakehouseConfigInput = DeepPartial<z.input<typeof LakehouseConfigSchema>>;
+type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepMerge(base: unknown, over: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+/** Validates a config object; throws a `ConfigError` listing every bad key in one message. */
+export function parseConfig(input: unknown, source = 'configuration'): LakehouseConfig {
+  const result = LakehouseConfigSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+  throw new ConfigError(`invalid ${source}: ${problems}`);
+}
+
+/** Loads defaults, the config file if present, then `overrides`. */
+export function loadConfig(
+  overrides: LakehouseConfigInput = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): LakehouseConfig {
+  const env = opts.env ?? process.env;
+  const explicit = env.LAKEHOUSE_CONFIG;
+  const file = resolve(opts.cwd ?? process.cwd(), explicit ?? 'lakehouse.config.json');
+  let fromFile: unknown = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`cannot read ${file}: ${(err as Error).message}`);
+    }
+  } else if (explicit) {
+    throw new ConfigError(`LAKEHOUSE_CONFIG names ${file}, which does not exist`);
+  }
+  return parseConfig(deepMerge(fromFile, overrides), explicit ? file : 'configuration');
+}
+
+/** Glue database name derived from the project name. */
+export function databaseName(config: Pick<LakehouseConfig, 'project'>): string {
+  return config.project.replace(/-/g, '_');
+}

@@ -1,0 +1,95 @@
+/**
+ * The one stack of the lakehouse. It only composes constructs (one per concern, each in its own
+ * file) and publishes their names as outputs; later concerns (catalog, transform, dashboards)
+ * are added the same way, taking what they need from the readonly members below.
+ */
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { LakehouseConfig } from '../config.ts';
+import { BronzeDelivery } from './bronze-delivery.ts';
+import { EventStream } from './event-stream.ts';
+import { IngestMonitoring } from './ingest-monitoring.ts';
+import { LakeStorage } from './lake-storage.ts';
+import { Producer } from './producer.ts';
+
+export interface LakehouseStackProps extends StackProps {
+  /** A validated config (`loadConfig()` / `parseConfig()` from lib/config.ts). */
+  readonly config: LakehouseConfig;
+}
+
+/** Default CloudFormation stack name (the `stackName` CDK context overrides it). */
+export const DEFAULT_STACK_NAME = 'EcommerceLakehouse';
+
+/** Logical ids of the stack outputs (also the names the CLI and README refer to). */
+export const STACK_OUTPUTS = {
+  lakeBucketName: 'LakeBucketName',
+  streamName: 'StreamName',
+  deliveryStreamName: 'DeliveryStreamName',
+  producerFunctionName: 'ProducerFunctionName',
+  alertsTopicArn: 'AlertsTopicArn',
+} as const;
+
+export class LakehouseStack extends Stack {
+  readonly config: LakehouseConfig;
+  readonly storage: LakeStorage;
+  readonly events: EventStream;
+  readonly bronze: BronzeDelivery;
+  readonly producer: Producer;
+  readonly monitoring: IngestMonitoring;
+
+  constructor(scope: Construct, id: string, props: LakehouseStackProps) {
+    super(scope, id, {
+      description:
+        'E-commerce lakehouse: lake storage and the ingest path (Kinesis, Firehose, producer)',
+      ...props,
+    });
+    const { config } = props;
+    this.config = config;
+    Tags.of(this).add('project', config.project);
+
+    this.storage = new LakeStorage(this, 'Storage', { config });
+    const key = this.storage.key;
+    this.events = new EventStream(this, 'Events', { config, encryptionKey: key });
+    this.bronze = new BronzeDelivery(this, 'Bronze', {
+      config,
+      eventStream: this.events,
+      bucket: this.storage.bucket,
+      encryptionKey: key,
+    });
+    this.producer = new Producer(this, 'Producer', {
+      config,
+      eventStream: this.events,
+      storage: this.storage,
+      encryptionKey: key,
+    });
+    this.monitoring = new IngestMonitoring(this, 'Monitoring', {
+      config,
+      stream: this.events.stream,
+      deliveryStreamName: this.bronze.deliveryStreamName,
+      producerFunction: this.producer.function,
+      encryptionKey: key,
+    });
+
+    const out = STACK_OUTPUTS;
+    new CfnOutput(this, out.lakeBucketName, {
+      value: this.storage.bucket.bucketName,
+      description: 'Lake bucket (bronze/, silver/, gold/, rfm/, dq/)',
+    });
+    new CfnOutput(this, out.streamName, {
+      value: this.events.stream.streamName,
+      description: 'Kinesis stream the producer writes to',
+    });
+    new CfnOutput(this, out.deliveryStreamName, {
+      value: this.bronze.deliveryStream.ref,
+      description: 'Firehose stream that lands events in bronze/events/',
+    });
+    new CfnOutput(this, out.producerFunctionName, {
+      value: this.producer.function.functionName,
+      description: 'Producer Lambda (invoke it to send a batch of events)',
+    });
+    new CfnOutput(this, out.alertsTopicArn, {
+      value: this.monitoring.topic.topicArn,
+      description: 'SNS topic of the ingest alarms (subscribe to it)',
+    });
+  }
+}
