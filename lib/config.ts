@@ -43,7 +43,11 @@ export const GeneratorConfigSchema = z
     days: z.number().int().positive().max(366).default(3),
     /** End of the simulated period (ISO date-time). Default: the start of the current UTC hour. */
     end: z.iso.datetime({ offset: true }).optional(),
-    lateMaxHours: z.number().positive().max(24 * 30).default(48),
+    lateMaxHours: z
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(48),
     mess: MessRatesSchema.default(MessRatesSchema.parse({})),
   })
   .strict();
@@ -70,7 +74,11 @@ export const LakehouseConfigSchema = z
         accessLogRetentionDays: z.number().int().positive().default(90),
       })
       .strict()
-      .default({ infrequentAccessAfterDays: 90, errorRetentionDays: 365, accessLogRetentionDays: 90 }),
+      .default({
+        infrequentAccessAfterDays: 90,
+        errorRetentionDays: 365,
+        accessLogRetentionDays: 90,
+      }),
     kinesis: z
       .object({
         shardCount: z.number().int().min(1).max(500).default(2),

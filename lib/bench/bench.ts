@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: throughput and memory of each stage, measured on this machine. Later stages
+ * (silver, gold, ...) add themselves to `STAGES`. Targets live here, not in timed unit tests.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LakehouseConfig } from '../config.ts';
+import { createGenerator } from '../events/generator.ts';
+import { runLocalIngest } from '../local/ingest.ts';
+import { currentHour, generatorOptions } from '../producer/producer.ts';
+
+export interface StageResult {
+  seconds: number;
+  events: number;
+  events_per_s: number;
+  [metric: string]: number;
+}
+
+export interface Target {
+  metric: string;
+  op: '>=' | '<=';
+  value: number;
+}
+
+export interface Stage {
+  name: string;
+  description: string;
+  targets: Target[];
+  run(ctx: BenchContext): Promise<StageResult>;
+}
+
+export interface BenchContext {
+  config: LakehouseConfig;
+  events: number;
+  seed: number;
+  end: string;
+  log: (msg: string) => void;
+}
+
+const mib = () => process.resourceUsage().maxRSS / 1024;
+
+export const STAGES: Stage[] = [
+  {
+    name: 'generator',
+    description: 'generate NDJSON lines in memory (no I/O)',
+    targets: [{ metric: 'events_per_s', op: '>=', value: 300_000 }],
+    async run(ctx) {
+      const gen = createGenerator(
+        generatorOptions(ctx.config.generator, {
+          events: ctx.events,
+          seed: ctx.seed,
+          end: ctx.end,
+        }),
+      );
+      const t0 = performance.now();
+      let lines = 0;
+      let bytes = 0;
+      for (let chunk = gen.next(20_000); chunk.length; chunk = gen.next(20_000)) {
+        lines += chunk.length;
+        for (const l of chunk) bytes += l.length + 1;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      return {
+        seconds,
+        events: lines,
+        events_per_s: lines / seconds,
+        mb: bytes / 1e6,
+        peak_rss_mb: mib(),
+      };
+    },
+  },
+  {
+    name: 'ingest',
+    description: 'producer handler → kinesalite → Firehose stand-in → gzip Bronze, end to end',
+    targets: [
+      { metric: 'events_per_s', op: '>=', value: 100_000 },
+      { metric: 'peak_rss_mb', op: '<=', value: 1024 },
+    ],
+    async run(ctx) {
+      const dir = await mkdtemp(join(tmpdir(), 'lakehouse-bench-'));
+      try {
+        const s = await runLocalIngest({
+          config: ctx.config,
+          lakeRoot: join(dir, 'lake'),
+          requests: [{ generate: { events: ctx.events, seed: ctx.seed, end: ctx.end } }],
+        });
+        if (s.landed + s.errors !== s.emitted) {
+          throw new Error(
+            `ingest lost lines: emitted ${s.emitted}, delivered ${s.landed + s.errors}`,
+          );
+        }
+        return {
+          seconds: s.seconds,
+          events: s.emitted,
+          events_per_s: s.emitted / s.seconds,
+          objects: s.objects,
+          gzip_mb: s.bytesOut / 1e6,
+          peak_rss_mb: s.peakRssMiB.main + s.peakRssMiB.stream,
+          main_rss_mb: s.peakRssMiB.main,
+          stream_rss_mb: s.peakRssMiB.stream,
+        };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  },
+];
+
+export interface BenchReport {
+  machine: { node: string; cpus: number; platform: string };
+  events: number;
+  stages: Record<string, StageResult>;
+  peak_rss_mb: number;
+  targets: {
+    stage: string;
+    metric: string;
+    op: string;
+    target: number;
+    value: number;
+    met: boolean;
+  }[];
+}
+
+export async function runBench(
+  ctx: Omit<BenchContext, 'end'> & { only?: string[] },
+): Promise<BenchReport> {
+  const { cpus } = await import('node:os');
+  const full: BenchContext = { ...ctx, end: currentHour() };
+  const stages: Record<string, StageResult> = {};
+  const targets: BenchReport['targets'] = [];
+  for (const stage of STAGES) {
+    if (ctx.only && !ctx.only.includes(stage.name)) continue;
+    ctx.log(`bench: ${stage.name} (${stage.description}) ...`);
+    const r = await stage.run(full);
+    stages[stage.name] = r;
+    for (const t of stage.targets) {
+      const value = r[t.metric]!;
+      targets.push({
+        stage: stage.name,
+        metric: t.metric,
+        op: t.op,
+        target: t.value,
+        value,
+        met: t.op === '>=' ? value >= t.value : value <= t.value,
+      });
+    }
+  }
+  return {
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    events: ctx.events,
+    stages,
+    peak_rss_mb: mib(),
+    targets,
+  };
+}

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { runBench, STAGES } from '../bench/bench.ts';
+import { CliError, config, fmt, intArg, printJson } from './common.ts';
+
+interface BenchOptions {
+  json?: boolean;
+  events: number;
+  seed: number;
+  stage?: string[];
+}
+
+const round = (n: number) => (Math.abs(n) >= 100 ? Math.round(n) : Number(n.toFixed(3)));
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'measure each stage on this machine: events/s, seconds, peak memory, against the targets',
+    )
+    .option('--events <n>', 'events per stage', intArg('--events', 1_000), 1_000_000)
+    .option('--seed <n>', 'generator seed', intArg('--seed'), 7)
+    .option('--stage <name...>', `only these stages (${STAGES.map((s) => s.name).join(', ')})`)
+    .option('--json', 'print the report as one JSON object on stdout and nothing else')
+    .action(async (opts: BenchOptions) => {
+      const unknown = (opts.stage ?? []).filter((s) => !STAGES.some((x) => x.name === s));
+      if (unknown.length) throw new CliError(`unknown stage ${unknown.join(', ')}`);
+      const report = await runBench({
+        config: config(),
+        events: opts.events,
+        seed: opts.seed,
+        only: opts.stage,
+        log: (m) => process.stderr.write(m + '\n'),
+      });
+      if (opts.json) {
+        printJson({
+          ...report,
+          stages: Object.fromEntries(
+            Object.entries(report.stages).map(([k, v]) => [
+              k,
+              Object.fromEntries(Object.entries(v).map(([m, x]) => [m, round(x)])),
+            ]),
+          ),
+          peak_rss_mb: round(report.peak_rss_mb),
+        });
+      } else {
+        console.log(
+          `bench: ${fmt(report.events)} events, ${report.machine.cpus} cpus, node ${report.machine.node}\n`,
+        );
+        console.log('stage      seconds    events/s   peak RSS MB  notes');
+        for (const [name, r] of Object.entries(report.stages)) {
+          const notes = Object.entries(r)
+            .filter(([k]) => !['seconds', 'events', 'events_per_s', 'peak_rss_mb'].includes(k))
+            .map(([k, v]) => `${k}=${fmt(v)}`)
+            .join(' ');
+          console.log(
+            `${name.padEnd(10)} ${r.seconds.toFixed(2).padStart(7)} ${fmt(r.events_per_s).padStart(11)} ${fmt(r.peak_rss_mb ?? 0).padStart(13)}  ${notes}`,
+          );
+        }
+        console.log('\ntargets:');
+        for (const t of report.targets) {
+          console.log(
+            `  ${t.met ? '✓' : '✗'} ${t.stage}.${t.metric} ${t.op} ${fmt(t.target)} (measured ${fmt(t.value)})`,
+          );
+        }
+      }
+    });
+}

@@ -1,0 +1,33 @@
+/**
+ * Worker-thread entry of the Firehose stand-in, so delivery (GetRecords parsing, partitioning,
+ * gzip) runs on the second core while the producer fills the stream. Started by
+ * `startDeliveryWorker` in ./delivery-thread.ts; messages: in `drain`; out `progress`, `done`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { LocalDelivery } from './delivery.ts';
+import type { DeliveryWorkerData, DeliveryWorkerMessage } from './delivery-thread.ts';
+import { FsLake } from './fs-lake.ts';
+import { kinesisClientFor } from './kinesis.ts';
+
+const data = workerData as DeliveryWorkerData;
+const post = (m: DeliveryWorkerMessage) => parentPort!.postMessage(m);
+let draining = false;
+parentPort!.on('message', (m) => {
+  if (m === 'drain') draining = true;
+});
+
+const kinesis = kinesisClientFor(data.endpoint);
+const delivery = new LocalDelivery({
+  kinesis,
+  streamName: data.streamName,
+  settings: data.settings,
+  lake: new FsLake(data.lakeRoot),
+  onProgress: (s) => post({ type: 'progress', landed: s.landed, errors: s.errors }),
+});
+await delivery.start();
+while (!draining) {
+  if ((await delivery.pollOnce()) === 0) await new Promise((r) => setTimeout(r, 5));
+}
+await delivery.drain();
+kinesis.destroy();
+post({ type: 'done', stats: delivery.stats, nativePartitioning: delivery.nativePartitioning });

@@ -1,0 +1,116 @@
+/**
+ * A local Kinesis: kinesalite (in memory) in a child process on a loopback port, and an SDK v3
+ * client for it. The child keeps the stream's memory out of the CLI process and lets the
+ * stream's work run on the second core. kinesalite speaks HTTP/1.1 only, hence NodeHttpHandler.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+const require = createRequire(import.meta.url);
+
+export interface LocalKinesis {
+  client: KinesisClient;
+  endpoint: string;
+  /** Peak resident memory of the kinesalite process so far, MiB (Linux; 0 elsewhere). */
+  peakRssMiB(): number;
+  stop(): Promise<void>;
+}
+
+export function kinesisClientFor(endpoint: string): KinesisClient {
+  return new KinesisClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 60_000 }),
+    maxAttempts: 3,
+  });
+}
+
+function childPeakRssMiB(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts kinesalite (in memory) on 127.0.0.1, a free port, and waits until it listens. */
+export async function startLocalKinesis(): Promise<LocalKinesis> {
+  const entry = require.resolve('kinesalite');
+  const options = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 500 };
+  const code =
+    `const k=require(${JSON.stringify(entry)});` +
+    `const s=k(${JSON.stringify(options)});` +
+    `s.listen(0,'127.0.0.1',()=>{process.stdout.write('PORT '+s.address().port+'\\n')});` +
+    `process.on('disconnect',()=>process.exit(0));process.on('SIGTERM',()=>process.exit(0));`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...(process.env.KINESALITE_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kprof'] : []),
+      '-e',
+      code,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  let peak = 0;
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let out = '';
+    let err = '';
+    const onExit = (codeOrSignal: unknown) =>
+      reject(
+        new Error(`kinesalite exited before listening (${String(codeOrSignal)}): ${err.trim()}`),
+      );
+    child.once('exit', onExit);
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) {
+        child.off('exit', onExit);
+        resolvePort(Number(m[1]));
+      }
+    });
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = kinesisClientFor(endpoint);
+  return {
+    client,
+    endpoint,
+    peakRssMiB: () => (peak = Math.max(peak, childPeakRssMiB(child.pid))),
+    stop: async () => {
+      peak = Math.max(peak, childPeakRssMiB(child.pid));
+      client.destroy();
+      if (child.exitCode !== null) return;
+      await new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/** Creates a provisioned stream and waits until it is ACTIVE. */
+export async function createLocalStream(
+  client: KinesisClient,
+  streamName: string,
+  shardCount: number,
+): Promise<void> {
+  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+  for (let i = 0; i < 100; i++) {
+    const d = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`local stream ${streamName} did not become ACTIVE`);
+}

@@ -1,0 +1,86 @@
+/**
+ * What the local stand-ins need from the stack, read from the synthesized template so the
+ * laptop runs what `cdk deploy` would deploy: the stream's name and shard count and the delivery
+ * stream's settings.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LakehouseConfig } from '../config.ts';
+import { firehoseSettingsFromTemplate, type FirehoseSettings } from '../stack/firehose-settings.ts';
+import { synthesizeLakehouseTemplate } from '../stack/synth.ts';
+
+export interface StreamSettings {
+  streamName: string;
+  shardCount: number;
+}
+
+export interface IngestSettings {
+  stream: StreamSettings;
+  firehose: FirehoseSettings;
+}
+
+/** Finds the one provisioned Kinesis stream of a template. */
+export function streamSettingsFromTemplate(template: Record<string, unknown>): StreamSettings {
+  const resources = Object.values(
+    (template.Resources ?? {}) as Record<
+      string,
+      { Type?: string; Properties?: Record<string, unknown> }
+    >,
+  );
+  const streams = resources.filter((r) => r.Type === 'AWS::Kinesis::Stream');
+  if (streams.length !== 1) {
+    throw new Error(`expected one AWS::Kinesis::Stream in the template, found ${streams.length}`);
+  }
+  const p = streams[0]!.Properties ?? {};
+  if (typeof p.Name !== 'string' || typeof p.ShardCount !== 'number') {
+    throw new Error('the Kinesis stream needs a literal Name and ShardCount in the template');
+  }
+  return { streamName: p.Name, shardCount: p.ShardCount };
+}
+
+const LIB = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * A fingerprint of everything the template depends on: the config, the stack's source files
+ * and the aws-cdk-lib version. Synthesis runs CloudFormation validation and takes seconds, so
+ * its result is cached under this key and recomputed only when one of these changes.
+ */
+export function templateFingerprint(config: LakehouseConfig): string {
+  const h = createHash('sha256').update(JSON.stringify(config));
+  const files = [
+    ...readdirSync(join(LIB, 'stack'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => join(LIB, 'stack', f)),
+    join(LIB, 'lake-layout.ts'),
+  ];
+  for (const f of files) h.update(f).update(readFileSync(f));
+  const cdk = JSON.parse(
+    readFileSync(join(LIB, '..', 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8'),
+  ) as { version: string };
+  return h.update(cdk.version).digest('hex').slice(0, 16);
+}
+
+/** The stream and delivery settings of the stack this config synthesizes (cached in `cacheDir`). */
+export function ingestSettings(config: LakehouseConfig, cacheDir?: string): IngestSettings {
+  const file = cacheDir && join(cacheDir, `ingest-settings-${templateFingerprint(config)}.json`);
+  if (file) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as IngestSettings;
+    } catch {
+      // not cached yet (or unreadable): synthesize below
+    }
+  }
+  const template = synthesizeLakehouseTemplate(config);
+  const settings = {
+    stream: streamSettingsFromTemplate(template),
+    firehose: firehoseSettingsFromTemplate(template),
+  };
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(settings, null, 2));
+  }
+  return settings;
+}

@@ -1,0 +1,153 @@
+/** The `lakehouse` CLI as a user runs it: exit codes, one-line errors, `--json` output. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'lakehouse-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function lakehouse(...args: string[]) {
+  const r = spawnSync(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    [join(root, 'bin', 'lakehouse.ts'), ...args],
+    {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, LAKEHOUSE_HOME: join(work, 'home') },
+      timeout: 120_000,
+    },
+  );
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('lakehouse load', () => {
+  it('fails with one line and exit 1 on a missing file', () => {
+    const r = lakehouse('load', '--file', 'nope.ndjson');
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('lakehouse: cannot read nope.ndjson: no such file');
+    expect(r.stdout).toBe('');
+  });
+
+  it('fails with one line on a corrupt gzip file', () => {
+    writeFileSync(
+      join(work, 'bad.ndjson.gz'),
+      Buffer.concat([gzipSync('{"a":1}\n').subarray(0, 12), Buffer.from('junk')]),
+    );
+    const r = lakehouse('load', '--file', 'bad.ndjson.gz', '--lake', join(work, 'bad'));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^lakehouse: cannot read bad\.ndjson\.gz: /);
+  });
+
+  it('pushes every line through; lines that are not JSON land in the error prefix byte for byte', () => {
+    const good = [
+      '{"event_id":"a1","session_id":"s1","event_timestamp":"2026-11-20T10:00:00Z"}',
+      '{"event_id":"a2","session_id":"s1","event_timestamp":"2026-11-20T12:30:00+02:00"}',
+      '{"event_id":"a3","session_id":"s2","event_timestamp":"2026-11-21T00:00:00-01:00"}',
+    ];
+    const bad = [
+      '{"event_id":"a4","sess',
+      'this is not json \u00e9\u00e8',
+      '{"event_timestamp":"yesterday"}',
+    ];
+    writeFileSync(
+      join(work, 'events.ndjson.gz'),
+      gzipSync([good[0], bad[0], good[1], '', bad[1], good[2], bad[2]].join('\n') + '\n'),
+    );
+    const lake = join(work, 'loaded');
+    const r = lakehouse('load', '--file', 'events.ndjson.gz', '--json', '--lake', lake);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as Record<string, number>;
+    expect(summary).toMatchObject({
+      command: 'load',
+      emitted: 6,
+      landed: 3,
+      errors: 3,
+      lines: 6,
+      blank_lines: 1,
+    });
+    expect(typeof summary.seconds).toBe('number');
+
+    const events = files(join(lake, 'lake', 'bronze', 'events'));
+    expect(
+      events.map((f) => f.split('/bronze/events/')[1]!.split('/').slice(0, 2).join('/')).sort(),
+    ).toEqual(['dt=2026-11-20/hour=10', 'dt=2026-11-21/hour=01']);
+    const landed = events.flatMap((f) => gunzipSync(readFileSync(f)).toString().trim().split('\n'));
+    expect(landed.sort()).toEqual([...good].sort());
+    const raw = files(join(lake, 'lake', 'bronze', '_errors')).flatMap((f) =>
+      gunzipSync(readFileSync(f))
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) =>
+          Buffer.from((JSON.parse(l) as { rawData: string }).rawData, 'base64').toString('utf8'),
+        ),
+    );
+    expect(raw.sort()).toEqual([...bad].sort());
+  });
+});
+
+describe('lakehouse ingest and doctor', () => {
+  it('rejects a bad flag value with a clear message', () => {
+    const r = lakehouse('ingest', '--events', 'many');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--events must be a whole number/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints one JSON object with the ingest counts', () => {
+    const r = lakehouse(
+      'ingest',
+      '--events',
+      '3000',
+      '--seed',
+      '3',
+      '--days',
+      '1',
+      '--end',
+      '2026-11-20T00:00:00Z',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as {
+      emitted: number;
+      landed: number;
+      errors: number;
+      seconds: number;
+    };
+    expect(s.emitted).toBeGreaterThanOrEqual(3000);
+    expect(s.landed + s.errors).toBe(s.emitted);
+    expect(s.seconds).toBeGreaterThan(0);
+  });
+
+  it('doctor reports each check and what a missing piece disables', () => {
+    const r = lakehouse('doctor', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout) as {
+      ok: boolean;
+      checks: { name: string; status: string; disables?: string }[];
+    };
+    expect(d.ok).toBe(true);
+    expect(d.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['node', 'lake folder', 'loopback ports', 'chromium', 'docker']),
+    );
+    for (const c of d.checks.filter((x) => x.status !== 'ok')) expect(c.disables).toBeTruthy();
+  });
+
+  it('doctor fails when the lake folder cannot be written', () => {
+    writeFileSync(join(work, 'a-file'), 'x');
+    const r = lakehouse('doctor', '--lake', join(work, 'a-file', 'sub'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ lake folder/);
+  });
+});
