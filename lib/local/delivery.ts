@@ -200,6 +200,9 @@ export class LocalDelivery {
   /** One GetRecords round over every shard; returns the number of records read. */
   async pollOnce(): Promise<number> {
     let read = 0;
+    // Lines are grouped per target object over the whole response, so each open object gets one
+    // write per poll rather than one per Kinesis record.
+    const batch = new Map<string, { chunks: Buffer[]; firstArrival: number }>();
     for (const [shardId, iterator] of this.iterators) {
       const out = await this.opts.kinesis.send(
         new GetRecordsCommand({
@@ -210,13 +213,17 @@ export class LocalDelivery {
       if (out.NextShardIterator) this.iterators.set(shardId, out.NextShardIterator);
       else this.iterators.delete(shardId);
       for (const rec of out.Records ?? []) {
-        await this.deliverRecord(
+        await this.routeRecord(
+          batch,
           Buffer.from(rec.Data!),
           rec.ApproximateArrivalTimestamp?.getTime() ?? this.now(),
           rec.SequenceNumber ?? '',
         );
       }
       read += out.Records?.length ?? 0;
+    }
+    for (const [tagged, { chunks, firstArrival }] of batch) {
+      await this.write(tagged, chunks, firstArrival);
     }
     this.stats.records += read;
     await this.flushDue();
@@ -232,10 +239,22 @@ export class LocalDelivery {
     await this.flushAll();
   }
 
-  private async deliverRecord(data: Buffer, arrivalMs: number, sequenceNumber: string) {
+  /** De-aggregates and partitions one Kinesis record into `batch` (tagged D/E + prefix). */
+  private async routeRecord(
+    batch: Map<string, { chunks: Buffer[]; firstArrival: number }>,
+    data: Buffer,
+    arrivalMs: number,
+    sequenceNumber: string,
+  ) {
     const s = this.opts.settings;
     const subRecords = this.delimiter ? deaggregate(data, this.delimiter) : [data];
-    const groups = new Map<string, Buffer[]>();
+    const add = (tagged: string, chunk: Buffer) => {
+      const b = batch.get(tagged);
+      if (b) b.chunks.push(chunk);
+      else batch.set(tagged, { chunks: [chunk], firstArrival: arrivalMs });
+    };
+    // Prefixes of this record by partition key values (every sub-record shares the arrival time).
+    const prefixes = new Map<string, string>();
     const results = this.partitioner
       ? await this.partitioner.partition(subRecords.map((b) => b.toString('utf8')))
       : null;
@@ -261,14 +280,18 @@ export class LocalDelivery {
         this.stats.errorCodes[METADATA_EXTRACTION_FAILED] =
           (this.stats.errorCodes[METADATA_EXTRACTION_FAILED] ?? 0) + 1;
         this.stats.errors++;
-        push(groups, `E${prefix}`, Buffer.from(doc + '\n'));
+        add(`E${prefix}`, Buffer.from(doc + '\n'));
       } else {
-        const prefix = evaluatePrefix(s.prefix, { keys: res?.keys, arrivalMs });
+        const memo = res ? Object.values(res.keys).join('\u0000') : '';
+        let prefix = prefixes.get(memo);
+        if (prefix === undefined) {
+          prefix = evaluatePrefix(s.prefix, { keys: res?.keys, arrivalMs });
+          prefixes.set(memo, prefix);
+        }
         this.stats.landed++;
-        push(groups, `D${prefix}`, this.append.length ? Buffer.concat([raw, this.append]) : raw);
+        add(`D${prefix}`, this.append.length ? Buffer.concat([raw, this.append]) : raw);
       }
     }
-    for (const [tagged, chunks] of groups) await this.write(tagged, chunks, arrivalMs);
   }
 
   private async write(tagged: string, chunks: Buffer[], arrivalMs: number) {
@@ -317,10 +340,4 @@ export class LocalDelivery {
   async flushAll(): Promise<void> {
     for (const tagged of [...this.open.keys()]) await this.close(tagged);
   }
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V) {
-  const a = m.get(k);
-  if (a) a.push(v);
-  else m.set(k, [v]);
 }
