@@ -45,7 +45,9 @@ export function startDeliveryThread(
   const entry = new URL('./delivery-worker.ts', import.meta.url).href;
   const worker = new Worker(
     `import(${JSON.stringify(tsxApi)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(entry)}))`,
-    { eval: true, workerData: data },
+    // A bounded heap makes the worker collect garbage as it goes instead of growing to the
+    // default limit: delivery holds no more than one GetRecords response at a time.
+    { eval: true, workerData: data, resourceLimits: { maxOldGenerationSizeMb: 256 } },
   );
   const done = new Promise<{ stats: DeliveryStats; nativePartitioning: boolean }>(
     (resolve, reject) => {

@@ -22,6 +22,8 @@ const delivery = new LocalDelivery({
   streamName: data.streamName,
   settings: data.settings,
   lake: new FsLake(data.lakeRoot),
+  // 200 records of ~25 KB: responses of about 5 MB, well under GetRecords' 10 MB.
+  getRecordsLimit: 200,
   onProgress: (s) => post({ type: 'progress', landed: s.landed, errors: s.errors }),
 });
 await delivery.start();

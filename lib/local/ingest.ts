@@ -60,7 +60,7 @@ export async function runLocalIngest(opts: {
   onProgress?: (p: IngestProgress) => void;
 }): Promise<IngestSummary> {
   const started = performance.now();
-  const settings = ingestSettings(
+  const settings = await ingestSettings(
     opts.config,
     opts.cacheDir ?? join(dirname(opts.lakeRoot), 'cache'),
   );

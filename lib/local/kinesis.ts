@@ -4,7 +4,9 @@
  * stream's work run on the second core. kinesalite speaks HTTP/1.1 only, hence NodeHttpHandler.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import {
   CreateStreamCommand,
@@ -43,13 +45,23 @@ function childPeakRssMiB(pid: number | undefined): number {
   }
 }
 
-/** Starts kinesalite (in memory) on 127.0.0.1, a free port, and waits until it listens. */
+/**
+ * Starts kinesalite on 127.0.0.1 (a free port) and waits until it listens.
+ *
+ * kinesalite keeps every record for the stream's retention (24 h at least). In memory that costs
+ * about three times the data in RAM, so it keeps them in LevelDB in a temporary folder (removed
+ * on stop) and runs with a small heap. Where leveldown has no prebuilt binary for the platform,
+ * it falls back to memory.
+ */
 export async function startLocalKinesis(): Promise<LocalKinesis> {
   const entry = require.resolve('kinesalite');
+  const dbDir = mkdtempSync(join(tmpdir(), 'lakehouse-kinesis-'));
   const options = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 500 };
   const code =
+    `const {createRequire}=require('module');const o=${JSON.stringify(options)};` +
+    `try{createRequire(${JSON.stringify(entry)})('leveldown');o.path=${JSON.stringify(join(dbDir, 'db'))};}catch{}` +
     `const k=require(${JSON.stringify(entry)});` +
-    `const s=k(${JSON.stringify(options)});` +
+    `const s=k(o);` +
     `s.listen(0,'127.0.0.1',()=>{process.stdout.write('PORT '+s.address().port+'\\n')});` +
     `process.on('disconnect',()=>process.exit(0));process.on('SIGTERM',()=>process.exit(0));`;
   const child: ChildProcess = spawn(
@@ -91,11 +103,13 @@ export async function startLocalKinesis(): Promise<LocalKinesis> {
     stop: async () => {
       peak = Math.max(peak, childPeakRssMiB(child.pid));
       client.destroy();
-      if (child.exitCode !== null) return;
-      await new Promise<void>((done) => {
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      });
+      if (child.exitCode === null) {
+        await new Promise<void>((done) => {
+          child.once('exit', () => done());
+          child.kill('SIGTERM');
+        });
+      }
+      rmSync(dbDir, { recursive: true, force: true });
     },
   };
 }

@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LakehouseConfig } from '../config.ts';
 import { firehoseSettingsFromTemplate, type FirehoseSettings } from '../stack/firehose-settings.ts';
-import { synthesizeLakehouseTemplate } from '../stack/synth.ts';
 
 export interface StreamSettings {
   streamName: string;
@@ -64,7 +63,10 @@ export function templateFingerprint(config: LakehouseConfig): string {
 }
 
 /** The stream and delivery settings of the stack this config synthesizes (cached in `cacheDir`). */
-export function ingestSettings(config: LakehouseConfig, cacheDir?: string): IngestSettings {
+export async function ingestSettings(
+  config: LakehouseConfig,
+  cacheDir?: string,
+): Promise<IngestSettings> {
   const file = cacheDir && join(cacheDir, `ingest-settings-${templateFingerprint(config)}.json`);
   if (file) {
     try {
@@ -73,6 +75,8 @@ export function ingestSettings(config: LakehouseConfig, cacheDir?: string): Inge
       // not cached yet (or unreadable): synthesize below
     }
   }
+  // aws-cdk-lib is loaded only on a cache miss: it is large, and most runs hit the cache.
+  const { synthesizeLakehouseTemplate } = await import('../stack/synth.ts');
   const template = synthesizeLakehouseTemplate(config);
   const settings = {
     stream: streamSettingsFromTemplate(template),

@@ -75,7 +75,7 @@ export interface ProducerResult {
   end?: string;
 }
 
-const DEFAULT_CHUNK_LINES = 20_000;
+const DEFAULT_CHUNK_LINES = 5_000;
 /**
  * 1 MiB calls rather than the API's 5 MiB: a retry resends less, and a shard takes 1 MiB/s anyway.
  * (kinesalite also copies a request body once per received chunk, so big calls cost it O(n²).)
