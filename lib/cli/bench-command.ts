@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
 import { runBench, STAGES } from '../bench/bench.ts';
-import { CliError, config, fmt, intArg, printJson } from './common.ts';
+import { join } from 'node:path';
+import {
+  CliError,
+  config,
+  fmt,
+  intArg,
+  lakeHome,
+  printJson,
+  type CommonOptions,
+} from './common.ts';
 
-interface BenchOptions {
-  json?: boolean;
+interface BenchOptions extends CommonOptions {
   events: number;
   seed: number;
   stage?: string[];
@@ -21,6 +29,10 @@ export function registerBench(program: Command): void {
     .option('--seed <n>', 'generator seed', intArg('--seed'), 7)
     .option('--stage <name...>', `only these stages (${STAGES.map((s) => s.name).join(', ')})`)
     .option('--json', 'print the report as one JSON object on stdout and nothing else')
+    .option(
+      '--lake <dir>',
+      'lakehouse folder whose cache/ holds synthesized settings (data goes to a temp folder)',
+    )
     .action(async (opts: BenchOptions) => {
       const unknown = (opts.stage ?? []).filter((s) => !STAGES.some((x) => x.name === s));
       if (unknown.length) throw new CliError(`unknown stage ${unknown.join(', ')}`);
@@ -29,6 +41,7 @@ export function registerBench(program: Command): void {
         events: opts.events,
         seed: opts.seed,
         only: opts.stage,
+        cacheDir: join(lakeHome(opts), 'cache'),
         log: (m) => process.stderr.write(m + '\n'),
       });
       if (opts.json) {
