@@ -42,7 +42,7 @@ import {
   type WorldProduct,
   type WorldSizes,
 } from './reference.ts';
-import { Rng, WeightedTable, deriveSeed, hashFloat } from './rng.ts';
+import { Rng, WeightedTable, deriveSeed, hashFloat, searchCumulative } from './rng.ts';
 import { EVENT_TYPES, REQUIRED_EVENT_FIELDS } from './schema.ts';
 
 export type MessKind = keyof MessRates;
@@ -249,17 +249,6 @@ function writeUuid(buf: Uint8Array, p: number, a: number, b: number, c: number, 
   return hexInto(buf, p, d, 8);
 }
 
-/** Index `i` in [0, n) with `cum[i-1] <= x < cum[i]` (cumulative weights, ascending). */
-function cumIndex(cum: Float64Array, n: number, x: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cum[mid]! > x) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
 
 /** The product version valid at `t` (monomorphic twin of `versionAt` in reference.ts). */
 function productAt(versions: readonly ProductVersion[], t: number): ProductVersion {
@@ -654,10 +643,10 @@ class Generator implements EventGenerator {
     const list = this.catProducts[this.sCategory]!;
     if (list.length && r.float() < PRIMARY_CATEGORY_SHARE) {
       const cum = this.catCum[this.sCategory]!;
-      return list[cumIndex(cum, cum.length, r.float() * cum[cum.length - 1]!)]!;
+      return list[searchCumulative(cum, cum.length, r.float() * cum[cum.length - 1]!)]!;
     }
     const cum = this.productCum;
-    return cumIndex(cum, cum.length, r.float() * cum[cum.length - 1]!);
+    return searchCumulative(cum, cum.length, r.float() * cum[cum.length - 1]!);
   }
 
   private gap(mean: number): number {
@@ -671,9 +660,9 @@ class Generator implements EventGenerator {
 
     // Who: a customer signed up by `start`, weighted by activity.
     const signups = this.signupMs;
-    let active = cumIndex(signups, signups.length, start);
+    let active = searchCumulative(signups, signups.length, start);
     if (signups[active]! <= start) active = signups.length;
-    const ci = cumIndex(this.customerCum, active, r.float() * this.customerCum[active - 1]!);
+    const ci = searchCumulative(this.customerCum, active, r.float() * this.customerCum[active - 1]!);
     const customer = this.world.customers[ci]!;
     const cv = customerAt(customer.versions, start);
 
