@@ -77,6 +77,8 @@ export function progressBar(opts: CommonOptions, label: string, total: number) {
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,
+      formatValue: (v: number, _o: object, type: string) =>
+        type === 'value' || type === 'total' ? fmt(v) : String(v),
     },
     cliProgress.Presets.shades_classic,
   );
