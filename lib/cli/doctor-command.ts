@@ -6,6 +6,7 @@ import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
 import { lakeHome, printJson, type CommonOptions } from './common.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -53,6 +54,22 @@ export async function runChecks(home: string): Promise<Check[]> {
     detail: `v${process.versions.node}${nodeOk ? '' : `; ${MIN_NODE.join('.')} or newer is required`}`,
     disables: nodeOk ? undefined : 'everything',
   });
+
+  try {
+    const cfg = loadConfig();
+    checks.push({
+      name: 'config',
+      status: 'ok',
+      detail: `valid (${process.env.LAKEHOUSE_CONFIG ?? 'defaults + lakehouse.config.json if present'}); project ${cfg.project}`,
+    });
+  } catch (err) {
+    checks.push({
+      name: 'config',
+      status: 'fail',
+      detail: (err as Error).message,
+      disables: 'every command that reads the configuration',
+    });
+  }
 
   try {
     await mkdir(home, { recursive: true });

@@ -144,6 +144,25 @@ describe('lakehouse ingest and doctor', () => {
     for (const c of d.checks.filter((x) => x.status !== 'ok')) expect(c.disables).toBeTruthy();
   });
 
+  it('doctor names a bad configuration file', () => {
+    writeFileSync(join(work, 'bad-config.json'), '{"kinesis": {"shardCount": 0}}');
+    const bad = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'bin', 'lakehouse.ts'), 'doctor'],
+      {
+        cwd: work,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          LAKEHOUSE_CONFIG: join(work, 'bad-config.json'),
+          LAKEHOUSE_HOME: join(work, 'home'),
+        },
+      },
+    );
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/✗ config .*kinesis\.shardCount/);
+  });
+
   it('doctor fails when the lake folder cannot be written', () => {
     writeFileSync(join(work, 'a-file'), 'x');
     const r = lakehouse('doctor', '--lake', join(work, 'a-file', 'sub'));
