@@ -45,6 +45,16 @@ function childPeakRssMiB(pid: number | undefined): number {
   }
 }
 
+/** True when kinesalite's LevelDB binding (leveldown, prebuilt binaries) loads here. */
+function leveldownLoads(kinesaliteEntry: string): boolean {
+  try {
+    createRequire(kinesaliteEntry)('leveldown');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts kinesalite on 127.0.0.1 (a free port) and waits until it listens.
  *
@@ -57,24 +67,17 @@ export async function startLocalKinesis(): Promise<LocalKinesis> {
   const entry = require.resolve('kinesalite');
   const dbDir = mkdtempSync(join(tmpdir(), 'lakehouse-kinesis-'));
   const options = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 500 };
+  const onDisk = leveldownLoads(entry);
   const code =
-    `const {createRequire}=require('module');const o=${JSON.stringify(options)};` +
-    `try{createRequire(${JSON.stringify(entry)})('leveldown');o.path=${JSON.stringify(join(dbDir, 'db'))};}catch{}` +
-    `const k=require(${JSON.stringify(entry)});` +
-    `const s=k(o);` +
+    `const o=${JSON.stringify(onDisk ? { ...options, path: join(dbDir, 'db') } : options)};` +
+    `const s=require(${JSON.stringify(entry)})(o);` +
     `s.listen(0,'127.0.0.1',()=>{process.stdout.write('PORT '+s.address().port+'\\n')});` +
     `process.on('disconnect',()=>process.exit(0));process.on('SIGTERM',()=>process.exit(0));`;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(process.env.KINESALITE_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/kprof'] : []),
-      '-e',
-      code,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  );
+  // On LevelDB the heap holds requests in flight only; in memory it holds every record.
+  const heap = onDisk ? ['--max-old-space-size=512'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...heap, '-e', code], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let peak = 0;
   const port = await new Promise<number>((resolvePort, reject) => {
     let out = '';
