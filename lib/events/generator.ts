@@ -249,7 +249,6 @@ function writeUuid(buf: Uint8Array, p: number, a: number, b: number, c: number, 
   return hexInto(buf, p, d, 8);
 }
 
-
 /** The product version valid at `t` (monomorphic twin of `versionAt` in reference.ts). */
 function productAt(versions: readonly ProductVersion[], t: number): ProductVersion {
   for (let i = versions.length - 1; i > 0; i--) if (versions[i]!.from <= t) return versions[i]!;
@@ -662,7 +661,11 @@ class Generator implements EventGenerator {
     const signups = this.signupMs;
     let active = searchCumulative(signups, signups.length, start);
     if (signups[active]! <= start) active = signups.length;
-    const ci = searchCumulative(this.customerCum, active, r.float() * this.customerCum[active - 1]!);
+    const ci = searchCumulative(
+      this.customerCum,
+      active,
+      r.float() * this.customerCum[active - 1]!,
+    );
     const customer = this.world.customers[ci]!;
     const cv = customerAt(customer.versions, start);
 
