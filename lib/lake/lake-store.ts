@@ -2,6 +2,4 @@
 export interface LakeStore {
   /** Writes one object whole; a reader never sees a partial object. */
   put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
-  /** A human-readable location of a key (s3://bucket/key or a file path). */
-  describe(key: string): string;
 }

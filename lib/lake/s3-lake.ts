@@ -13,8 +13,4 @@ export class S3Lake implements LakeStore {
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );
   }
-
-  describe(key: string): string {
-    return `s3://${this.bucket}/${key}`;
-  }
 }

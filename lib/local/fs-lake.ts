@@ -26,8 +26,4 @@ export class FsLake implements LakeStore {
     await writeFile(tmp, body);
     await rename(tmp, target);
   }
-
-  describe(key: string): string {
-    return this.path(key);
-  }
 }

@@ -46,7 +46,7 @@ describe.skipIf(why !== null)('producer on LocalStack Kinesis', () => {
     const streamName = `lakehouse-test-${Date.now()}`;
     await createLocalStream(kinesis, streamName, 2);
     try {
-      const lake: LakeStore = { put: async () => {}, describe: (k) => k };
+      const lake: LakeStore = { put: async () => {} };
       const producer = new Producer({
         kinesis,
         lake,
