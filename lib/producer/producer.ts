@@ -34,8 +34,6 @@ export interface ProducerDeps {
   generator: GeneratorConfig;
   /** Called after each chunk is accepted by the stream. */
   onProgress?: (p: { lines: number; records: number }) => void;
-  /** Injected for tests of the retry path. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What one invocation is asked to do. */
@@ -119,7 +117,6 @@ export class Producer {
         retryBaseMs: settings.retryBaseMs,
         callMaxBytes: settings.callMaxBytes ?? DEFAULT_CALL_MAX_BYTES,
         concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY,
-        sleep: this.deps.sleep,
       });
       mergePutStats(total, stats);
       this.deps.onProgress?.({ lines: total.lines, records: total.records });
