@@ -65,10 +65,27 @@ export function printJson(value: unknown): void {
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export const secs = (s: number) => `${s.toFixed(1)} s`;
 
-/** A progress bar on stderr, shown only to a person (a TTY, and not with --json). */
+/**
+ * Progress on stderr: a bar on a terminal; in a log (CI, a pipe) a plain line every 10 seconds;
+ * nothing with --json.
+ */
 export function progressBar(opts: CommonOptions, label: string, total: number) {
-  if (opts.json || !process.stderr.isTTY) {
-    return { update: (_v: number, _p?: object) => {}, stop: () => {} };
+  if (opts.json) return { update: (_v: number, _p?: object) => {}, stop: () => {} };
+  if (!process.stderr.isTTY) {
+    const t0 = performance.now();
+    let last = t0;
+    return {
+      update: (value: number, _p?: object) => {
+        const now = performance.now();
+        if (now - last < 10_000) return;
+        last = now;
+        const rate = value / ((now - t0) / 1000);
+        process.stderr.write(
+          `${label}: ${fmt(value)} of about ${fmt(total)} lines (${fmt(rate)}/s)\n`,
+        );
+      },
+      stop: () => {},
+    };
   }
   const bar = new cliProgress.SingleBar(
     {
