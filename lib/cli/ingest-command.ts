@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { MessRatesSchema } from '../config.ts';
+import { InvalidArgumentError, type Command } from 'commander';
+import { MessRatesSchema, type MessRates } from '../config.ts';
 import { runLocalIngest, type IngestSummary } from '../local/ingest.ts';
 import type { ProducerRequest } from '../producer/producer.ts';
 import {
@@ -22,6 +22,7 @@ interface IngestOptions extends CommonOptions {
   days?: number;
   end?: string;
   clean?: boolean;
+  mess?: Partial<MessRates>;
 }
 
 /** The JSON summary of an ingest-like command (also used by `load` and `start`). */
@@ -74,6 +75,25 @@ export function printIngestSummary(title: string, lake: string, s: IngestSummary
   printRows(rows);
 }
 
+const MESS_KINDS_LIST = Object.keys(MessRatesSchema.shape).join(', ');
+
+/** Parses `--mess duplicate=0.05,malformed_json=0.01` into validated rates. */
+export function messArg(value: string): Partial<MessRates> {
+  const rates: Record<string, number> = {};
+  for (const part of value.split(',').filter(Boolean)) {
+    const [kind, rate, ...rest] = part.split('=');
+    if (!kind || rate === undefined || rest.length || !(kind.trim() in MessRatesSchema.shape)) {
+      throw new InvalidArgumentError(`expected kind=rate pairs; kinds: ${MESS_KINDS_LIST}`);
+    }
+    const n = Number(rate);
+    if (!Number.isFinite(n) || n < 0 || n > 1) {
+      throw new InvalidArgumentError(`${kind.trim()}: a rate is a number from 0 to 1`);
+    }
+    rates[kind.trim()] = n;
+  }
+  return rates as Partial<MessRates>;
+}
+
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
@@ -93,6 +113,11 @@ export function registerIngest(program: Command): void {
       isoArg,
     )
     .option('--clean', 'inject no mess at all (every line valid)')
+    .option(
+      '--mess <kind=rate,...>',
+      `mess rates to override, e.g. duplicate=0.05,malformed_json=0.01 (kinds: ${MESS_KINDS_LIST})`,
+      messArg,
+    )
     .option('--json', 'print one JSON summary object on stdout and nothing else')
     .option('--lake <dir>', 'lakehouse folder (default: $LAKEHOUSE_HOME or ./.lakehouse)')
     .action(async (opts: IngestOptions) => {
@@ -103,10 +128,10 @@ export function registerIngest(program: Command): void {
       if (opts.seed !== undefined) generate.seed = opts.seed;
       if (opts.days !== undefined) generate.days = opts.days;
       if (opts.end !== undefined) generate.end = opts.end;
-      if (opts.clean)
-        generate.mess = MessRatesSchema.parse(
-          Object.fromEntries(Object.keys(MessRatesSchema.shape).map((k) => [k, 0])),
-        );
+      if (opts.clean) {
+        generate.mess = Object.fromEntries(Object.keys(MessRatesSchema.shape).map((k) => [k, 0]));
+      }
+      if (opts.mess) generate.mess = { ...generate.mess, ...opts.mess };
       const summary = await ingest(cfg, home, { generate }, opts);
       if (opts.json) printJson(ingestJson('ingest', lakeRoot(home), summary));
       else printIngestSummary('Ingested', lakeRoot(home), summary);

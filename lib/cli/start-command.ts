@@ -19,7 +19,8 @@ export function registerStart(program: Command): void {
       const cfg = config();
       const home = lakeHome(opts);
       const marker = join(home, MARKER);
-      if (existsSync(marker)) {
+      // The marker counts only while the data it describes is still there.
+      if (existsSync(marker) && existsSync(join(lakeRoot(home), 'bronze', 'events'))) {
         const done = JSON.parse(await readFile(marker, 'utf8')) as {
           emitted: number;
           at: string;

@@ -170,3 +170,37 @@ describe('lakehouse ingest and doctor', () => {
     expect(r.stdout).toMatch(/✗ lake folder/);
   });
 });
+
+describe('lakehouse ingest --mess', () => {
+  it('names the kinds when a pair is wrong, and bounds rates to [0, 1]', () => {
+    const bad = lakehouse('ingest', '--mess', 'dup=0.1');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/kinds: duplicate, malformed_json/);
+    expect(lakehouse('ingest', '--mess', 'duplicate=2').stderr).toMatch(
+      /duplicate: a rate is a number from 0 to 1/,
+    );
+  });
+
+  it('overrides the configured rates', () => {
+    const r = lakehouse(
+      'ingest',
+      '--events',
+      '4000',
+      '--days',
+      '1',
+      '--end',
+      '2026-11-20T00:00:00Z',
+      '--json',
+      '--mess',
+      'duplicate=0,malformed_json=0.05',
+      '--lake',
+      join(work, 'mess'),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as {
+      generator: { duplicates: number; mess: { malformed_json: number } };
+    };
+    expect(s.generator.duplicates).toBe(0);
+    expect(s.generator.mess.malformed_json).toBeGreaterThan(100);
+  });
+});
