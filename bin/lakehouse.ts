@@ -24,6 +24,12 @@ registerLoad(program);
 registerDoctor(program);
 registerBench(program);
 
+// Ctrl-C: exit through process.exit so 'exit' handlers remove temporary stores and buffers.
+process.once('SIGINT', () => {
+  console.error('\nlakehouse: interrupted; what was delivered before stays in the lake');
+  process.exit(130);
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, type Gzip } from 'node:zlib';
@@ -54,6 +54,40 @@ export interface DeliveryOptions {
   onProgress?: (s: Readonly<DeliveryStats>) => void;
   /** GetRecords Limit per call. */
   getRecordsLimit?: number;
+}
+
+const TMP = '.delivery-tmp';
+
+/**
+ * Where this process's open buffers stream to: `<lake>/.delivery-tmp/<pid>/`, outside every
+ * table prefix. Per process, so two ingests into one lake never touch each other's files.
+ */
+export function deliveryTmpDir(lake: FsLake, pid = process.pid): string {
+  return lake.path(`${TMP}/${pid}`);
+}
+
+/** Removes the buffers of ingests that were interrupted (their process is gone). */
+export async function sweepStaleTmpDirs(lake: FsLake): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(lake.path(TMP));
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    await rm(lake.path(`${TMP}/${name}`), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -171,7 +205,7 @@ export class LocalDelivery {
     this.delimiter = s.deaggregation ? Buffer.from(s.deaggregation.delimiter, 'utf8') : null;
     this.append = Buffer.from(s.appendDelimiter ?? '', 'utf8');
     this.now = opts.now ?? Date.now;
-    this.tmpDir = opts.lake.path('.delivery-tmp');
+    this.tmpDir = deliveryTmpDir(opts.lake);
   }
 
   /** True when the partition query runs natively (false: through jq-wasm, slowly). */
@@ -181,6 +215,7 @@ export class LocalDelivery {
 
   /** Opens a TRIM_HORIZON iterator on every shard. */
   async start(): Promise<void> {
+    await sweepStaleTmpDirs(this.opts.lake);
     await mkdir(this.tmpDir, { recursive: true });
     const shards = await this.opts.kinesis.send(
       new ListShardsCommand({ StreamName: this.opts.streamName }),

@@ -2,6 +2,7 @@
  * Local ingest: the real producer handler → kinesalite → the Firehose stand-in → the folder
  * lake, with the stream and delivery settings of the synthesized stack.
  */
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { LakehouseConfig } from '../config.ts';
 import type { GeneratorCounts } from '../events/generator.ts';
@@ -11,6 +12,7 @@ import {
   type HandlerMetrics,
 } from '../producer/handler.ts';
 import { Producer, type ProducerRequest, type ProducerResult } from '../producer/producer.ts';
+import { deliveryTmpDir } from './delivery.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
 import { FsLake } from './fs-lake.ts';
 import { createLocalStream, startLocalKinesis } from './kinesis.ts';
@@ -66,6 +68,10 @@ export async function runLocalIngest(opts: {
   );
   const lake = new FsLake(opts.lakeRoot);
   const kinesis = await startLocalKinesis();
+  // An interrupted run (Ctrl-C) leaves no half-written buffers behind; the next run would sweep
+  // them anyway, but there may not be one.
+  const removeBuffers = () => rmSync(deliveryTmpDir(lake), { recursive: true, force: true });
+  process.once('exit', removeBuffers);
   let emitted = 0;
   let delivered = 0;
   const report = () => opts.onProgress?.({ emitted, delivered });
@@ -147,5 +153,7 @@ export async function runLocalIngest(opts: {
     };
   } finally {
     await kinesis.stop();
+    process.off('exit', removeBuffers);
+    removeBuffers();
   }
 }

@@ -78,6 +78,9 @@ export async function startLocalKinesis(): Promise<LocalKinesis> {
   const child: ChildProcess = spawn(process.execPath, [...heap, '-e', code], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // Ctrl-C ends the child with us (it exits when the IPC channel closes); its store goes too.
+  const removeStore = () => rmSync(dbDir, { recursive: true, force: true });
+  process.once('exit', removeStore);
   let peak = 0;
   const port = await new Promise<number>((resolvePort, reject) => {
     let out = '';
@@ -112,7 +115,8 @@ export async function startLocalKinesis(): Promise<LocalKinesis> {
           child.kill('SIGTERM');
         });
       }
-      rmSync(dbDir, { recursive: true, force: true });
+      process.off('exit', removeStore);
+      removeStore();
     },
   };
 }

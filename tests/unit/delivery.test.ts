@@ -56,3 +56,24 @@ describe('DELIMITED de-aggregation', () => {
     expect(deaggregate(Buffer.from('a\nb\n'), nl).map(String)).toEqual(['a', 'b']);
   });
 });
+
+describe('delivery temp buffers', () => {
+  it('sweeps the buffers of dead processes and keeps live ones', async () => {
+    const { mkdtempSync, mkdirSync, existsSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FsLake } = await import('../../lib/local/fs-lake.ts');
+    const { deliveryTmpDir, sweepStaleTmpDirs } = await import('../../lib/local/delivery.ts');
+    const lake = new FsLake(join(mkdtempSync(join(tmpdir(), 'lakehouse-sweep-')), 'lake'));
+    const dead = deliveryTmpDir(lake, 2 ** 22 + 12345); // above Linux's pid_max default
+    const live = deliveryTmpDir(lake, process.ppid);
+    for (const d of [dead, live, deliveryTmpDir(lake)]) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'x.part'), 'partial');
+    }
+    await sweepStaleTmpDirs(lake);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(deliveryTmpDir(lake))).toBe(true);
+  });
+});
