@@ -43,10 +43,9 @@ import {
   type WorldSizes,
 } from './reference.ts';
 import { Rng, WeightedTable, deriveSeed, hashFloat, searchCumulative } from './rng.ts';
-import { EVENT_TYPES, REQUIRED_EVENT_FIELDS } from './schema.ts';
+import { EVENT_TYPES, REQUIRED_EVENT_FIELDS, type EventType } from './schema.ts';
 
 export type MessKind = keyof MessRates;
-export type EventTypeName = (typeof EVENT_TYPES)[number];
 
 export interface GeneratorCounts {
   /** Every line produced (clean + messy + duplicates). */
@@ -62,7 +61,7 @@ export interface GeneratorCounts {
    */
   mess: Record<MessKind, number>;
   /** Distinct events (before duplication) by their true type. */
-  byType: Record<EventTypeName, number>;
+  byType: Record<EventType, number>;
   orders: number;
   sessions: number;
   users: number;
@@ -174,7 +173,7 @@ const MAX_GAP_MS = 20 * MINUTE_MS;
 
 // Hot-path copies of imported values: bundlers may turn every access to an import into a
 // property read (or a getter call) on the module object.
-const TYPE_NAMES: readonly EventTypeName[] = [...EVENT_TYPES];
+const TYPE_NAMES: readonly EventType[] = [...EVENT_TYPES];
 const PAYMENT_NAMES: readonly string[] = PAYMENT_WEIGHTS.map((w) => w[0]);
 const DEVICE_NAMES: readonly string[] = DEVICE_WEIGHTS.map((w) => w[0]);
 const HOURLY: readonly number[] = [...HOURLY_TRAFFIC];
@@ -483,7 +482,7 @@ class Generator implements EventGenerator {
       clean: this.clean,
       duplicates: this.duplicates,
       mess,
-      byType: byType as Record<EventTypeName, number>,
+      byType: byType as Record<EventType, number>,
       orders: this.orders,
       sessions: this.sessions,
       users: this.users,
