@@ -21,8 +21,6 @@ export type DeliveryWorkerMessage =
 export interface DeliveryThread {
   /** Asks the worker to read the stream dry, close every buffer and stop. */
   drain(): Promise<{ stats: DeliveryStats; nativePartitioning: boolean }>;
-  /** Stops the worker at once (on failure elsewhere). */
-  terminate(): Promise<void>;
 }
 
 const require = createRequire(import.meta.url);
@@ -69,9 +67,6 @@ export function startDeliveryThread(
       const result = await done;
       await worker.terminate();
       return result;
-    },
-    terminate: async () => {
-      await worker.terminate();
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of the Firehose stand-in, so delivery (GetRecords parsing, partitioning,
  * gzip) runs on the second core while the producer fills the stream. Started by
- * `startDeliveryWorker` in ./delivery-thread.ts; messages: in `drain`; out `progress`, `done`.
+ * `startDeliveryThread` in ./delivery-thread.ts; messages: in `drain`; out `progress`, `done`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LocalDelivery } from './delivery.ts';

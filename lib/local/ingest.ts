@@ -19,8 +19,6 @@ import { createLocalStream, startLocalKinesis } from './kinesis.ts';
 import { ingestSettings } from './template-settings.ts';
 
 export interface IngestProgress {
-  /** Lines accepted by the stream so far. */
-  emitted: number;
   /** Lines delivered (Bronze + error prefix) so far. */
   delivered: number;
 }
@@ -72,13 +70,9 @@ export async function runLocalIngest(opts: {
   // them anyway, but there may not be one.
   const removeBuffers = () => rmSync(deliveryTmpDir(lake), { recursive: true, force: true });
   process.once('exit', removeBuffers);
-  let emitted = 0;
-  let delivered = 0;
-  const report = () => opts.onProgress?.({ emitted, delivered });
   try {
     await createLocalStream(kinesis.client, settings.stream.streamName, settings.stream.shardCount);
     const p = opts.config.producer;
-    let base = 0;
     const producer = new Producer({
       kinesis: kinesis.client,
       lake,
@@ -89,10 +83,6 @@ export async function runLocalIngest(opts: {
         retryBaseMs: p.retryBaseMs,
       },
       generator: opts.config.generator,
-      onProgress: ({ lines }) => {
-        emitted = base + lines;
-        report();
-      },
     });
     const handler = createProducerHandler({
       producer,
@@ -107,19 +97,14 @@ export async function runLocalIngest(opts: {
         settings: settings.firehose,
         lakeRoot: lake.root,
       },
-      (d) => {
-        delivered = d.landed + d.errors;
-        report();
-      },
+      (d) => opts.onProgress?.({ delivered: d.landed + d.errors }),
     );
 
     const results: ProducerResult[] = [];
     let failure: unknown;
     try {
       for await (const request of opts.requests) {
-        const r = await handler(request);
-        results.push(r);
-        base += r.emitted;
+        results.push(await handler(request));
       }
     } catch (err) {
       failure = err;
@@ -127,8 +112,7 @@ export async function runLocalIngest(opts: {
     // Whatever the stream accepted is delivered, even when a later producer call failed: the
     // deployed Firehose would deliver it too, and the summary must say what landed.
     const { stats, nativePartitioning } = await delivery.drain();
-    delivered = stats.landed + stats.errors;
-    report();
+    opts.onProgress?.({ delivered: stats.landed + stats.errors });
     if (failure) {
       const err = failure as Error;
       err.message += ` (delivered before the failure: ${stats.landed} lines to Bronze, ${stats.errors} to the error prefix)`;

@@ -32,8 +32,6 @@ export interface ProducerDeps {
   settings: ProducerSettings;
   /** Defaults for generated batches (the request can override each field). */
   generator: GeneratorConfig;
-  /** Called after each chunk is accepted by the stream. */
-  onProgress?: (p: { lines: number; records: number }) => void;
 }
 
 /** What one invocation is asked to do. */
@@ -119,7 +117,6 @@ export class Producer {
         concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY,
       });
       mergePutStats(total, stats);
-      this.deps.onProgress?.({ lines: total.lines, records: total.records });
     }
     return total;
   }
