@@ -1,0 +1,132 @@
+/**
+ * The Bronze tables, described once. The CDK catalog construct turns each into a Glue table with
+ * partition projection (no crawler, no MSCK REPAIR); the DuckDB engine turns each into a view
+ * over the same keys under `./.lakehouse/lake`. Both expose the same column names, and partition
+ * columns are strings on both engines, as Athena reads them.
+ *
+ * Event-like inputs (`format: 'lines'`) are one string column `raw` per line, so nothing is
+ * dropped by a SerDe: Silver parses the text and quarantines what fails. The source object is
+ * Athena's `"$path"` pseudo-column; the DuckDB views expose a column of the same name.
+ */
+import {
+  BRONZE_ERRORS_PREFIX,
+  BRONZE_EVENTS_PREFIX,
+  BRONZE_REFERENCE_PREFIX,
+} from '../lake-layout.ts';
+import { CUSTOMER_COLUMNS } from '../events/schema.ts';
+
+export type PartitionProjection =
+  /** Dates `yyyy-MM-dd` from `range[0]` to `range[1]` (Athena date projection syntax, e.g. `NOW+30DAYS`). */
+  | { type: 'date'; range: readonly [string, string] }
+  /** Zero-padded integers (e.g. hours 00-23). */
+  | { type: 'integer'; range: readonly [number, number]; digits: number }
+  | { type: 'enum'; values: readonly string[] };
+
+export interface BronzeColumn {
+  readonly name: string;
+  readonly comment: string;
+}
+
+export interface BronzePartition {
+  readonly name: string;
+  readonly comment: string;
+  readonly projection: PartitionProjection;
+}
+
+export interface BronzeTable {
+  readonly name: string;
+  readonly description: string;
+  /** Key prefix under the lake root, ending in `/`; partitions follow as `name=value/`. */
+  readonly prefix: string;
+  /**
+   * `lines`: each line of each object is one row with the text in `raw` (objects may be gzip,
+   * recognised by a `.gz` name). `csv`: RFC 4180 with a header row; every column a string.
+   */
+  readonly format: 'lines' | 'csv';
+  /** Data columns, all `string`. */
+  readonly columns: readonly BronzeColumn[];
+  readonly partitions: readonly BronzePartition[];
+}
+
+/** First date partition projection enumerates; late data older than this is still stored but not projected. */
+export const PROJECTION_START_DATE = '2020-01-01';
+/** Future-dated events (clock skew) land in future partitions: project this far ahead. */
+export const PROJECTION_END = 'NOW+60DAYS';
+
+const dateProjection: PartitionProjection = {
+  type: 'date',
+  range: [PROJECTION_START_DATE, PROJECTION_END],
+};
+
+const RAW: BronzeColumn = { name: 'raw', comment: 'One line exactly as it arrived (UTF-8 text)' };
+
+export const BRONZE_TABLES = [
+  {
+    name: 'bronze_events',
+    description: 'Clickstream and order events as delivered by Firehose: one raw NDJSON line a row',
+    prefix: BRONZE_EVENTS_PREFIX,
+    format: 'lines',
+    columns: [RAW],
+    partitions: [
+      {
+        name: 'dt',
+        comment: 'UTC date of event_timestamp (yyyy-MM-dd)',
+        projection: dateProjection,
+      },
+      {
+        name: 'hour',
+        comment: 'UTC hour of event_timestamp (00-23)',
+        projection: { type: 'integer', range: [0, 23], digits: 2 },
+      },
+    ],
+  },
+  {
+    name: 'bronze_delivery_errors',
+    description:
+      'Records Firehose could not deliver (e.g. no partition keys): one JSON error document a row, rawData base64',
+    prefix: BRONZE_ERRORS_PREFIX,
+    format: 'lines',
+    columns: [RAW],
+    partitions: [
+      {
+        name: 'error_type',
+        comment: 'Firehose error output type',
+        projection: { type: 'enum', values: ['processing-failed', 'format-conversion-failed'] },
+      },
+      { name: 'dt', comment: 'UTC arrival date (yyyy-MM-dd)', projection: dateProjection },
+    ],
+  },
+  {
+    name: 'bronze_customers',
+    description: 'Customer snapshots exported by the CRM (CSV with a header row)',
+    prefix: `${BRONZE_REFERENCE_PREFIX}customers/`,
+    format: 'csv',
+    columns: CUSTOMER_COLUMNS.map((name) => ({ name, comment: `${name} as exported` })),
+    partitions: [
+      {
+        name: 'snapshot_date',
+        comment: 'Date of the export (yyyy-MM-dd)',
+        projection: dateProjection,
+      },
+    ],
+  },
+  {
+    name: 'bronze_products',
+    description: 'Product snapshots exported by the ERP: one raw JSON line a row',
+    prefix: `${BRONZE_REFERENCE_PREFIX}products/`,
+    format: 'lines',
+    columns: [RAW],
+    partitions: [
+      {
+        name: 'snapshot_date',
+        comment: 'Date of the export (yyyy-MM-dd)',
+        projection: dateProjection,
+      },
+    ],
+  },
+] as const satisfies readonly BronzeTable[];
+
+export type BronzeTableName = (typeof BRONZE_TABLES)[number]['name'];
+
+/** The name Athena (and the local views) give the object a row came from. */
+export const SOURCE_FILE_COLUMN = '$path';
