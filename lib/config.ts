@@ -127,6 +127,20 @@ export const LakehouseConfigSchema = z
         memoryMiB: 1024,
         timeoutSeconds: 300,
       }),
+    athena: z
+      .object({
+        /** Per-query scan limit of the workgroup, MiB (Athena's minimum is 10 MB). */
+        bytesScannedCutoffMiB: z
+          .number()
+          .int()
+          .min(10)
+          .max(1024 * 1024 * 1024)
+          .default(10_240),
+        /** Delete query results after this many days. */
+        resultRetentionDays: z.number().int().positive().default(30),
+      })
+      .strict()
+      .default({ bytesScannedCutoffMiB: 10_240, resultRetentionDays: 30 }),
     generator: GeneratorConfigSchema.default(GeneratorConfigSchema.parse({})),
   })
   .strict();

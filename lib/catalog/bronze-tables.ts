@@ -31,12 +31,17 @@ export interface BronzePartition {
   readonly name: string;
   readonly comment: string;
   readonly projection: PartitionProjection;
+  /**
+   * How the value appears in the object key: `hive` (default) as `name=value/`, `value` as the
+   * bare `value/` (Firehose writes its error output type that way: `bronze/_errors/processing-failed/`).
+   */
+  readonly keyStyle?: 'hive' | 'value';
 }
 
 export interface BronzeTable {
   readonly name: string;
   readonly description: string;
-  /** Key prefix under the lake root, ending in `/`; partitions follow as `name=value/`. */
+  /** Key prefix under the lake root, ending in `/`; partitions follow (see `partitionKeyTemplate`). */
   readonly prefix: string;
   /**
    * `lines`: each line of each object is one row with the text in `raw` (objects may be gzip,
@@ -92,6 +97,7 @@ export const BRONZE_TABLES = [
         name: 'error_type',
         comment: 'Firehose error output type',
         projection: { type: 'enum', values: ['processing-failed', 'format-conversion-failed'] },
+        keyStyle: 'value',
       },
       { name: 'dt', comment: 'UTC arrival date (yyyy-MM-dd)', projection: dateProjection },
     ],
@@ -130,3 +136,18 @@ export type BronzeTableName = (typeof BRONZE_TABLES)[number]['name'];
 
 /** The name Athena (and the local views) give the object a row came from. */
 export const SOURCE_FILE_COLUMN = '$path';
+
+/** The key segment of one partition for `value` (`dt=2024-05-01/`, or `processing-failed/`). */
+export function partitionKeySegment(partition: BronzePartition, value: string): string {
+  return partition.keyStyle === 'value' ? `${value}/` : `${partition.name}=${value}/`;
+}
+
+/**
+ * Key prefix of a table's partitions, each value replaced by `${name}` (the placeholder syntax of
+ * Athena's `storage.location.template`): `bronze/events/dt=${dt}/hour=${hour}/`.
+ */
+export function partitionKeyTemplate(table: BronzeTable): string {
+  return (
+    table.prefix + table.partitions.map((p) => partitionKeySegment(p, `\${${p.name}}`)).join('')
+  );
+}

@@ -1,7 +1,7 @@
 /**
  * The one stack of the lakehouse. It only composes constructs (one per concern, each in its own
- * file) and publishes their names as outputs; later concerns (catalog, transform, dashboards)
- * are added the same way, taking what they need from the readonly members below.
+ * file) and publishes their names as outputs; later concerns (transform, dashboards) are added
+ * the same way, taking what they need from the readonly members below.
  */
 import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import type { LakehouseConfig } from '../config.ts';
 import { BronzeDelivery } from './bronze-delivery.ts';
 import { EventStream } from './event-stream.ts';
 import { IngestMonitoring } from './ingest-monitoring.ts';
+import { LakeCatalog } from './lake-catalog.ts';
 import { LakeStorage } from './lake-storage.ts';
 import { Producer } from './producer.ts';
 
@@ -20,13 +21,19 @@ export interface LakehouseStackProps extends StackProps {
 /** Default CloudFormation stack name (the `stackName` CDK context overrides it). */
 export const DEFAULT_STACK_NAME = 'EcommerceLakehouse';
 
-/** Logical ids of the stack outputs (also the names the CLI and README refer to). */
+/**
+ * Logical ids of the stack outputs (also the names the CLI and README refer to). The catalog
+ * outputs (Glue database, Athena workgroup and results bucket) exist only outside LocalStack.
+ */
 export const STACK_OUTPUTS = {
   lakeBucketName: 'LakeBucketName',
   streamName: 'StreamName',
   deliveryStreamName: 'DeliveryStreamName',
   producerFunctionName: 'ProducerFunctionName',
   alertsTopicArn: 'AlertsTopicArn',
+  glueDatabaseName: 'GlueDatabaseName',
+  athenaWorkGroupName: 'AthenaWorkGroupName',
+  athenaResultsBucketName: 'AthenaResultsBucketName',
 } as const;
 
 export class LakehouseStack extends Stack {
@@ -36,11 +43,13 @@ export class LakehouseStack extends Stack {
   readonly bronze: BronzeDelivery;
   readonly producer: Producer;
   readonly monitoring: IngestMonitoring;
+  /** Glue tables and the Athena workgroup; undefined for LocalStack (Glue and Athena are paid there). */
+  readonly catalog: LakeCatalog | undefined;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, {
       description:
-        'E-commerce lakehouse: lake storage and the ingest path (Kinesis, Firehose, producer)',
+        'E-commerce lakehouse: lake storage, the ingest path (Kinesis, Firehose, producer), Glue catalog and Athena workgroup',
       ...props,
     });
     const { config } = props;
@@ -69,6 +78,9 @@ export class LakehouseStack extends Stack {
       producerFunction: this.producer.function,
       encryptionKey: key,
     });
+    this.catalog = config.localstack
+      ? undefined
+      : new LakeCatalog(this, 'Catalog', { config, storage: this.storage });
 
     const out = STACK_OUTPUTS;
     new CfnOutput(this, out.lakeBucketName, {
@@ -91,5 +103,19 @@ export class LakehouseStack extends Stack {
       value: this.monitoring.topic.topicArn,
       description: 'SNS topic of the ingest alarms (subscribe to it)',
     });
+    if (this.catalog) {
+      new CfnOutput(this, out.glueDatabaseName, {
+        value: this.catalog.databaseName,
+        description: 'Glue database of the lake tables (bronze_* today)',
+      });
+      new CfnOutput(this, out.athenaWorkGroupName, {
+        value: this.catalog.workGroup.ref,
+        description: 'Athena workgroup (engine v3, enforced settings, per-query scan limit)',
+      });
+      new CfnOutput(this, out.athenaResultsBucketName, {
+        value: this.catalog.resultsBucket.bucketName,
+        description: 'Athena query results (SSE-KMS, expire after athena.resultRetentionDays)',
+      });
+    }
   }
 }
