@@ -55,6 +55,11 @@ export interface GeneratorCounts {
   /** Extra byte-identical copies of earlier lines (also in `mess.duplicate`). */
   duplicates: number;
   /**
+   * `duplicates` split by the defect of the line copied (`none` for lines without one), so that
+   * a consumer can tell how many copies of, say, malformed lines to expect.
+   */
+  duplicatesOf: Record<'none' | LineDefect, number>;
+  /**
    * Lines per injected defect. `invalid_email` counts customer rows (distinct customer versions)
    * of the reference snapshots; `unknown_product`, `future_timestamp` and `late_arrival` lines
    * are schema-valid events, counted in `clean` too.
@@ -106,6 +111,7 @@ const LINE_DEFECTS = [
   'future_timestamp',
   'late_arrival',
 ] as const satisfies readonly MessKind[];
+export type LineDefect = (typeof LINE_DEFECTS)[number];
 const D_MALFORMED = 1;
 const D_MISSING = 2;
 const D_WRONG_TYPE = 3;
@@ -393,6 +399,7 @@ class Generator implements EventGenerator {
 
   // Counts (by code while generating; `counts` names them).
   private readonly defectCounts = new Array<number>(LINE_DEFECTS.length + 1).fill(0);
+  private readonly dupDefectCounts = new Array<number>(LINE_DEFECTS.length + 1).fill(0);
   private readonly typeCounts = [0, 0, 0, 0];
   private emitted = 0;
   private clean = 0;
@@ -481,6 +488,9 @@ class Generator implements EventGenerator {
       emitted: this.emitted,
       clean: this.clean,
       duplicates: this.duplicates,
+      duplicatesOf: Object.fromEntries(
+        ['none', ...LINE_DEFECTS].map((k, i) => [k, this.dupDefectCounts[i]!]),
+      ) as Record<'none' | LineDefect, number>,
       mess,
       byType: byType as Record<EventType, number>,
       orders: this.orders,
@@ -506,6 +516,7 @@ class Generator implements EventGenerator {
       const code = codes[i]!;
       if (code & DUP_FLAG) {
         this.duplicates++;
+        this.dupDefectCounts[code & 15]!++;
         continue;
       }
       const defect = code & 15;

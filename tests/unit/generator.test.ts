@@ -360,6 +360,19 @@ describe('createGenerator with mess', () => {
     expect(counts.emitted - counts.duplicates).toBe(50_000);
     expect(r.duplicates).toBe(counts.duplicates);
     expect(counts.mess.duplicate).toBe(counts.duplicates);
+    const dupSum = Object.values(counts.duplicatesOf).reduce((a, b) => a + b, 0);
+    expect(dupSum).toBe(counts.duplicates);
+    // Copies of malformed lines are what a reader finds unparseable beyond the defect count.
+    const unparseable = lines.filter((l) => {
+      try {
+        JSON.parse(l);
+        return false;
+      } catch {
+        return true;
+      }
+    }).length;
+    expect(unparseable).toBe(counts.mess.malformed_json + counts.duplicatesOf.malformed_json);
+    expect(counts.duplicatesOf.malformed_json).toBeGreaterThan(0);
     expect(r.clean).toBe(counts.clean);
     for (const k of [
       'malformed_json',
