@@ -1,6 +1,7 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { LakeObject } from '../build/plan.ts';
 import type { LakeStore } from '../lake/lake-store.ts';
 
 /** The lake as a folder: `<root>/<key>`, written atomically (temp file, then rename). */
@@ -25,5 +26,26 @@ export class FsLake implements LakeStore {
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, body);
     await rename(tmp, target);
+  }
+
+  /**
+   * Objects under a key prefix (ending in `/`), like an S3 listing: files only, temporary files
+   * of writes in progress (`*.tmp`, dot-folders) left out.
+   */
+  async *list(prefix: string): AsyncIterable<LakeObject> {
+    const dir = this.path(prefix);
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name.startsWith('.') || e.name.endsWith('.tmp')) continue;
+      const key = `${prefix}${e.name}`;
+      if (e.isDirectory()) yield* this.list(`${key}/`);
+      else if (e.isFile()) yield { key, size: (await stat(join(dir, e.name))).size };
+    }
   }
 }

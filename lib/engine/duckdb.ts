@@ -1,0 +1,360 @@
+/**
+ * The embedded engine: DuckDB over the filesystem lake (`./.lakehouse/lake`), with the same table
+ * names an Athena console shows. Bronze tables are views over the raw objects (partition columns
+ * read as strings, as Athena does); built tables are views over the Parquet that the local
+ * catalog (`local-catalog.ts`, the laptop's Glue) publishes.
+ *
+ * A build runs the model's SQL, wrapped exactly as for Athena (`wrap.ts`), writes Parquet under
+ * a fresh `<layer>/<table>/<buildId>/` and only then repoints the catalog entry: an interrupted
+ * build leaves the published table as it was.
+ */
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { BRONZE_TABLES, SOURCE_FILE_COLUMN, type BronzeTable } from '../catalog/bronze-tables.ts';
+import { prepareConnection } from './duckdb-compat.ts';
+import { LocalCatalog, type TableEntry } from './local-catalog.ts';
+import type { Model } from './model.ts';
+import {
+  SqlError,
+  type ColumnInfo,
+  type MaterializeRequest,
+  type MaterializeResult,
+  type QueryResult,
+  type SqlEngine,
+} from './sql-engine.ts';
+import { scopedQuery, sqlIdent, sqlString } from './wrap.ts';
+
+export interface DuckDbEngineOptions {
+  /** Folder holding the lake keys (`bronze/…`, `silver/…`). */
+  readonly lakeRoot: string;
+  /** Schema the tables live in: the Glue database name, so qualified names work too. */
+  readonly database: string;
+  /** Worker threads (default: DuckDB's, one per core). */
+  readonly threads?: number;
+  /** DuckDB memory limit, e.g. `4GB` (default: DuckDB's, 80% of RAM). */
+  readonly memoryLimit?: string;
+}
+
+/** How `"$path"` reads locally: `lake://local/<key>` (Athena: `s3://<bucket>/<key>`). */
+export const LOCAL_PATH_PREFIX = 'lake://local/';
+
+/** Objects of each Bronze table on disk (temporary `*.tmp` files of a running ingest excluded). */
+const OBJECT_GLOB: Record<string, string> = {
+  bronze_events: '*.gz',
+  bronze_delivery_errors: '*.gz',
+  bronze_customers: '*.csv',
+  bronze_products: '*.jsonl',
+};
+
+export class DuckDbEngine implements SqlEngine {
+  readonly kind = 'duckdb' as const;
+  readonly catalog: LocalCatalog;
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly options: DuckDbEngineOptions,
+  ) {
+    this.catalog = new LocalCatalog(options.lakeRoot);
+  }
+
+  static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    const config: Record<string, string> = {};
+    if (options.threads) config.threads = String(options.threads);
+    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const conn = await instance.connect();
+    await prepareConnection(conn);
+    const db = sqlIdent(options.database);
+    await conn.run(`CREATE SCHEMA IF NOT EXISTS ${db}`);
+    await conn.run(`USE ${db}`);
+    const engine = new DuckDbEngine(instance, conn, options);
+    await engine.refresh();
+    return engine;
+  }
+
+  /** `"db"."table"`: how a model's input is named once a CTE shadows the bare name. */
+  qualify(table: string): string {
+    return `${sqlIdent(this.options.database)}.${sqlIdent(table)}`;
+  }
+
+  /** (Re)creates every view from what is on disk now: Bronze objects and catalog entries. */
+  async refresh(): Promise<void> {
+    for (const t of BRONZE_TABLES) await this.createBronzeView(t);
+    for (const e of this.catalog.list()) await this.createTableView(e);
+  }
+
+  async query(sql: string, opts: { signal?: AbortSignal } = {}): Promise<QueryResult> {
+    const reader = await this.run(sql, opts.signal);
+    const names = reader.columnNames();
+    const types = reader.columnTypes();
+    return {
+      columns: names.map((name, i) => ({ name, type: String(types[i]).toLowerCase() })),
+      rows: reader.getRowObjectsJson() as Record<string, unknown>[],
+    };
+  }
+
+  async materialize(req: MaterializeRequest): Promise<MaterializeResult> {
+    const started = performance.now();
+    const { model, buildId } = req;
+    const partitioned = model.materialization === 'partition_overwrite';
+    if (partitioned && (!req.partitions || req.partitions.length === 0)) {
+      throw new Error(`${model.name}: partition_overwrite needs the partitions to build`);
+    }
+    if (!partitioned && req.partitions) {
+      throw new Error(`${model.name}: a table build takes no partitions`);
+    }
+    const release = this.catalog.lock(model.name);
+    try {
+      // Leftovers of interrupted builds of this table go first.
+      this.catalog.collectGarbage(model.layer, model.name);
+      const location = `${model.layer}/${model.name}/${buildId}/`;
+      const dir = join(this.options.lakeRoot, location);
+      mkdirSync(dir, { recursive: true });
+      const partitions = partitioned ? [...new Set(req.partitions)].sort() : undefined;
+      const select = scopedQuery(model, partitions, (t) => this.qualify(t));
+      const columns = await this.describe(select, req.signal);
+      checkPartitionColumn(model, columns);
+      const previous = this.catalog.get(model.name);
+      const dataColumns = columns.filter((c) => !model.partitionedBy.includes(c.name));
+      checkSchema(model, previous, dataColumns);
+
+      // Rows are written in one total order so that a rebuild gives identical files.
+      const ordered = `SELECT * FROM (\n${select}\n) ORDER BY ALL`;
+      const target = partitioned ? dir : join(dir, 'data_0.parquet');
+      const options = partitioned
+        ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${sqlIdent(model.partitionedBy[0]!)}), RETURN_STATS`
+        : 'FORMAT parquet, COMPRESSION zstd, RETURN_STATS';
+      const stats = await this.run(
+        `COPY (${ordered}) TO ${sqlString(target)} (${options})`,
+        req.signal,
+      );
+      const files = stats.getRowObjectsJson() as {
+        count: string;
+        partition_keys: { key: string; value: string }[] | null;
+      }[];
+
+      const now = new Date().toISOString();
+      let entry: TableEntry;
+      const written = new Map<string, number>();
+      const removed: string[] = [];
+      if (partitioned) {
+        for (const f of files) {
+          const value = f.partition_keys?.[0]?.value ?? '';
+          written.set(value, (written.get(value) ?? 0) + Number(f.count));
+        }
+        const unexpected = [...written.keys()].filter((v) => !partitions!.includes(v));
+        if (unexpected.length > 0) {
+          throw new Error(
+            `${model.name} wrote partitions it was not asked for: ${unexpected.join(', ')}`,
+          );
+        }
+        const next = { ...(previous?.partitions ?? {}) };
+        for (const v of partitions!) {
+          const rows = written.get(v);
+          if (rows === undefined) {
+            if (v in next) removed.push(v);
+            delete next[v];
+          } else {
+            next[v] = { location: `${location}${model.partitionedBy[0]}=${v}/`, rows };
+          }
+        }
+        entry = {
+          table: model.name,
+          layer: model.layer,
+          materialization: model.materialization,
+          partitionedBy: [...model.partitionedBy],
+          columns: dataColumns,
+          partitions: next,
+          buildId,
+          updatedAt: now,
+        };
+      } else {
+        entry = {
+          table: model.name,
+          layer: model.layer,
+          materialization: model.materialization,
+          partitionedBy: [],
+          columns: dataColumns,
+          location,
+          partitions: {},
+          rows: files.reduce((n, f) => n + Number(f.count), 0),
+          buildId,
+          updatedAt: now,
+        };
+      }
+      if (req.signal?.aborted) throw req.signal.reason;
+      // Publish: one rename.
+      this.catalog.put(entry);
+      this.catalog.collectGarbage(model.layer, model.name);
+      await this.createTableView(entry);
+      const parts = [...written.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([value, rows]) => ({ value, rows }));
+      return {
+        model: model.name,
+        rows: partitioned ? parts.reduce((n, p) => n + p.rows, 0) : (entry.rows ?? 0),
+        partitions: parts,
+        removed,
+        location,
+        statements: 1,
+        seconds: (performance.now() - started) / 1000,
+      };
+    } finally {
+      release();
+    }
+  }
+
+  /** Published partitions of a built table: value → lake key prefix (undefined if never built). */
+  publishedPartitions(table: string): Record<string, string> | undefined {
+    const e = this.catalog.get(table);
+    return e && Object.fromEntries(Object.entries(e.partitions).map(([v, p]) => [v, p.location]));
+  }
+
+  /** Progress of the running statement, 0 to 1 (0 when DuckDB cannot tell). */
+  progress(): number {
+    const p = this.conn.progress.percentage;
+    return p > 0 ? Math.min(p, 100) / 100 : 0;
+  }
+
+  /** Forgets a built table (its catalog entry and data); the next build starts it afresh. */
+  async dropTable(model: Pick<Model, 'name' | 'layer'>): Promise<void> {
+    const release = this.catalog.lock(model.name);
+    try {
+      this.catalog.remove(model.name);
+      this.catalog.collectGarbage(model.layer, model.name);
+      await this.conn.run(`DROP VIEW IF EXISTS ${this.qualify(model.name)}`);
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async run(sql: string, signal?: AbortSignal) {
+    if (signal?.aborted) throw signal.reason;
+    const onAbort = () => this.conn.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.conn.runAndReadAll(sql);
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw new SqlError((err as Error).message);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async describe(select: string, signal?: AbortSignal): Promise<ColumnInfo[]> {
+    const r = await this.run(`DESCRIBE ${select}`, signal);
+    return (r.getRowObjectsJson() as { column_name: string; column_type: string }[]).map((c) => ({
+      name: c.column_name,
+      type: c.column_type,
+    }));
+  }
+
+  private async createBronzeView(t: BronzeTable): Promise<void> {
+    const root = this.options.lakeRoot;
+    const base = join(root, t.prefix);
+    const depth = t.partitions.length;
+    const glob = join(base, ...Array<string>(depth).fill('*'), OBJECT_GLOB[t.name] ?? '*');
+    const columns = [...t.columns.map((c) => c.name)];
+    const view = this.qualify(t.name);
+    if (!hasObjects(base, depth)) {
+      const cols = [...columns, SOURCE_FILE_COLUMN, ...t.partitions.map((p) => p.name)];
+      const nulls = cols.map((c) => `CAST(NULL AS VARCHAR) AS ${sqlIdent(c)}`).join(', ');
+      await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${nulls} WHERE false`);
+      return;
+    }
+    // Hive-style partitions come from DuckDB's hive partitioning (as strings, and pruned by a
+    // filter on them); a bare `value/` segment is cut out of the path. Built-ins are called as
+    // system.main.* because the compat macros shadow some of them with Trino's semantics.
+    const hive = `hive_partitioning = true, hive_types_autocast = false`;
+    const reader =
+      t.format === 'lines'
+        ? // One column, no quoting. The delimiter is U+0001, which JSON text never holds raw;
+          // strict mode makes a line that does hold one fail the read loudly (never truncated).
+          `read_csv(${sqlString(glob)}, columns = {'raw': 'VARCHAR'}, header = false, ` +
+          `delim = E'\\x01', quote = '', escape = '', auto_detect = false, filename = true, ${hive})`
+        : `read_csv(${sqlString(glob)}, columns = {${columns.map((c) => `${sqlString(c)}: 'VARCHAR'`).join(', ')}}, ` +
+          `header = true, delim = ',', quote = '"', escape = '"', auto_detect = false, ` +
+          `filename = true, ${hive})`;
+    const rel = `system.main.substr(filename, ${root.length + 2})`;
+    const prefixDepth = t.prefix.split('/').filter(Boolean).length;
+    const parts = t.partitions.map((p, i) =>
+      'keyStyle' in p && p.keyStyle === 'value'
+        ? `system.main.split_part(${rel}, '/', ${prefixDepth + i + 1}) AS ${sqlIdent(p.name)}`
+        : sqlIdent(p.name),
+    );
+    const select = [
+      ...columns.map(sqlIdent),
+      `${sqlString(LOCAL_PATH_PREFIX)} || ${rel} AS ${sqlIdent(SOURCE_FILE_COLUMN)}`,
+      ...parts,
+    ].join(', ');
+    await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${select} FROM ${reader}`);
+  }
+
+  private async createTableView(e: TableEntry): Promise<void> {
+    const root = this.options.lakeRoot;
+    const view = this.qualify(e.table);
+    const locations = e.location
+      ? [e.location]
+      : Object.values(e.partitions).map((p) => p.location);
+    if (locations.length === 0) {
+      const cols = [
+        ...e.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${sqlIdent(c.name)}`),
+        ...e.partitionedBy.map((p) => `CAST(NULL AS VARCHAR) AS ${sqlIdent(p)}`),
+      ];
+      await this.conn.run(
+        `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} WHERE false`,
+      );
+      return;
+    }
+    const files = locations.map((l) => sqlString(join(root, l, '*.parquet'))).join(', ');
+    const hive = e.partitionedBy.length > 0;
+    const reader = `read_parquet([${files}]${hive ? ', hive_partitioning = true, hive_types_autocast = false' : ''})`;
+    await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${reader}`);
+  }
+}
+
+function hasObjects(dir: string, depth: number): boolean {
+  if (!existsSync(dir)) return false;
+  if (depth === 0) return readdirSync(dir).some((f) => !f.endsWith('.tmp'));
+  return readdirSync(dir, { withFileTypes: true }).some(
+    (d) => d.isDirectory() && hasObjects(join(dir, d.name), depth - 1),
+  );
+}
+
+function checkPartitionColumn(model: Model, columns: readonly ColumnInfo[]): void {
+  const p = model.partitionedBy[0];
+  if (!p) return;
+  if (columns[columns.length - 1]?.name !== p) {
+    throw new Error(
+      `${model.file}: the partition column ${p} must be the last column of the SELECT (Athena CTAS requires it)`,
+    );
+  }
+}
+
+function checkSchema(
+  model: Model,
+  previous: TableEntry | undefined,
+  columns: readonly ColumnInfo[],
+) {
+  if (!previous || model.materialization === 'table') return;
+  const same =
+    previous.columns.length === columns.length &&
+    previous.columns.every((c, i) => c.name === columns[i]!.name && c.type === columns[i]!.type);
+  if (!same) {
+    throw new Error(
+      `${model.name}: its columns changed since the published build; rebuild it whole ` +
+        `(lakehouse build --full-refresh) so old and new partitions agree`,
+    );
+  }
+}
