@@ -1,0 +1,338 @@
+-- materialization: partition_overwrite
+-- partitioned_by: dt
+-- depends_on: bronze_events, bronze_delivery_errors
+-- scope: bronze_events.dt, bronze_delivery_errors.dt
+-- description: Every Bronze line parsed once: typed, standardized fields and a verdict (reason NULL = valid)
+--
+-- One row per line that reached the lake: the lines Firehose delivered (bronze_events) and the
+-- records it could not deliver (bronze_delivery_errors, raw line decoded from rawData). Nothing
+-- is dropped here; silver_events keeps the valid lines (deduplicated), silver_quarantine the rest
+-- (with the raw text, which is kept for failed lines only).
+--
+-- Verdict, first that applies (`reason`, with the offending field in `detail`):
+--   malformed_json    not a JSON object
+--   missing_field     a required field absent or null (order_id, payment_method: on purchases)
+--   bad_type          a field of the wrong JSON type (price as "12.50 EUR", quantity as "two")
+--   bad_enum          event_type, device_type, traffic_source, payment_method not in the contract
+--                     after trimming and lowercasing
+--   bad_value         empty required text, schema_version other than 1, price <= 0, quantity
+--                     <= 0 or fractional, timestamp not ISO-8601 with an offset, country not
+--                     two letters
+--   future_timestamp  event_timestamp more than 1 hour after the object arrived (clock skew)
+--   delivery_failed   a record Firehose could not deliver, although the line itself is valid
+--                     (or its rawData could not be decoded)
+-- Within one category the field first in alphabetical order is reported.
+--
+-- Standardization: text trimmed; enums lowercased; country uppercased; campaign_id '' → NULL;
+-- event_timestamp → event_ts, a UTC TIMESTAMP, with the original offset kept in
+-- event_tz_offset; price → DECIMAL(12,2). Quantity: NULL on page_view whatever was sent;
+-- 1 when absent or null on add_to_cart, remove_from_cart and purchase.
+-- order_id and payment_method are kept on purchases only.
+--
+-- dt is the Bronze partition the line sits in: the event's UTC date for delivered lines
+-- (Firehose partitions by event time), the arrival date for delivery errors.
+WITH error_records AS (
+  SELECT
+    raw AS document,
+    "$path" AS path,
+    error_type,
+    dt,
+    TRY(from_utf8(from_base64(json_extract_scalar(raw, '$.rawData')))) AS line
+  FROM bronze_delivery_errors
+),
+lines AS (
+  SELECT raw, 'firehose' AS source, "$path" AS path, dt
+  FROM bronze_events
+  UNION ALL
+  SELECT COALESCE(line, document), 'delivery_error:' || error_type, path, dt
+  FROM error_records
+),
+located AS (
+  SELECT
+    raw,
+    source,
+    regexp_replace(path, '^[a-z0-9]+://[^/]*/', '') AS source_file,
+    -- Firehose names objects <stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>: the arrival time.
+    NULLIF(
+      regexp_extract(
+        path,
+        '-([0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}-[0-9]{2}-[0-9]{2})-[0-9a-f]{8}-[0-9a-f-]{27}[^/]*$',
+        1
+      ),
+      ''
+    ) AS arrival_text,
+    TRY(json_parse(raw)) AS j,
+    dt
+  FROM lines
+),
+parsed AS (
+  SELECT
+    raw,
+    source,
+    source_file,
+    arrival_text,
+    -- Objects only: the cast then cannot fail on DuckDB, which keeps TRY on its fast path
+    -- (a failing row sends its whole vector down a row-by-row path).
+    TRY(CASE WHEN j IS NOT NULL AND ltrim(raw) LIKE '{%' THEN CAST(j AS MAP(VARCHAR, JSON)) END) AS m,
+    dt
+  FROM located
+),
+fields AS (
+  SELECT
+    raw,
+    source,
+    source_file,
+    CAST(
+      from_iso8601_timestamp(
+        substr(arrival_text, 1, 10) || 'T' || substr(arrival_text, 12, 2) || ':'
+        || substr(arrival_text, 15, 2) || ':' || substr(arrival_text, 18, 2) || 'Z'
+      ) AT TIME ZONE 'UTC' AS TIMESTAMP
+    ) AS arrival_ts,
+    m IS NOT NULL AS is_object,
+    -- Each field as JSON text (strings keep their quotes), NULL when absent or null.
+    NULLIF(json_format(element_at(m, 'event_id')), 'null') AS j_event_id,
+    NULLIF(json_format(element_at(m, 'schema_version')), 'null') AS j_schema_version,
+    NULLIF(json_format(element_at(m, 'event_type')), 'null') AS j_event_type,
+    NULLIF(json_format(element_at(m, 'event_timestamp')), 'null') AS j_event_timestamp,
+    NULLIF(json_format(element_at(m, 'user_id')), 'null') AS j_user_id,
+    NULLIF(json_format(element_at(m, 'session_id')), 'null') AS j_session_id,
+    NULLIF(json_format(element_at(m, 'product_id')), 'null') AS j_product_id,
+    NULLIF(json_format(element_at(m, 'product_name')), 'null') AS j_product_name,
+    NULLIF(json_format(element_at(m, 'product_category')), 'null') AS j_product_category,
+    NULLIF(json_format(element_at(m, 'product_price')), 'null') AS j_product_price,
+    NULLIF(json_format(element_at(m, 'quantity')), 'null') AS j_quantity,
+    NULLIF(json_format(element_at(m, 'order_id')), 'null') AS j_order_id,
+    NULLIF(json_format(element_at(m, 'device_type')), 'null') AS j_device_type,
+    NULLIF(json_format(element_at(m, 'country')), 'null') AS j_country,
+    NULLIF(json_format(element_at(m, 'traffic_source')), 'null') AS j_traffic_source,
+    NULLIF(json_format(element_at(m, 'campaign_id')), 'null') AS j_campaign_id,
+    NULLIF(json_format(element_at(m, 'payment_method')), 'null') AS j_payment_method,
+    dt
+  FROM parsed
+),
+typed AS (
+  SELECT
+    raw,
+    source,
+    source_file,
+    arrival_ts,
+    is_object,
+    j_event_id,
+    j_schema_version,
+    j_event_type,
+    j_event_timestamp,
+    j_user_id,
+    j_session_id,
+    j_product_id,
+    j_product_name,
+    j_product_category,
+    j_product_price,
+    j_quantity,
+    j_order_id,
+    j_device_type,
+    j_country,
+    j_traffic_source,
+    j_campaign_id,
+    j_payment_method,
+    -- Text values (NULL unless the JSON value is a string).
+    CASE WHEN j_event_id LIKE '"%' THEN trim(json_extract_scalar(j_event_id, '$')) END AS event_id,
+    CASE WHEN j_event_type LIKE '"%' THEN lower(trim(json_extract_scalar(j_event_type, '$'))) END AS event_type,
+    CASE WHEN j_event_timestamp LIKE '"%' THEN trim(json_extract_scalar(j_event_timestamp, '$')) END AS ts_text,
+    CASE WHEN j_user_id LIKE '"%' THEN trim(json_extract_scalar(j_user_id, '$')) END AS user_id,
+    CASE WHEN j_session_id LIKE '"%' THEN trim(json_extract_scalar(j_session_id, '$')) END AS session_id,
+    CASE WHEN j_product_id LIKE '"%' THEN trim(json_extract_scalar(j_product_id, '$')) END AS product_id,
+    CASE WHEN j_product_name LIKE '"%' THEN trim(json_extract_scalar(j_product_name, '$')) END AS product_name,
+    CASE WHEN j_product_category LIKE '"%' THEN trim(json_extract_scalar(j_product_category, '$')) END AS product_category,
+    CASE WHEN j_order_id LIKE '"%' THEN trim(json_extract_scalar(j_order_id, '$')) END AS order_id,
+    CASE WHEN j_device_type LIKE '"%' THEN lower(trim(json_extract_scalar(j_device_type, '$'))) END AS device_type,
+    CASE WHEN j_country LIKE '"%' THEN upper(trim(json_extract_scalar(j_country, '$'))) END AS country,
+    CASE WHEN j_traffic_source LIKE '"%' THEN lower(trim(json_extract_scalar(j_traffic_source, '$'))) END AS traffic_source,
+    CASE WHEN j_campaign_id LIKE '"%' THEN NULLIF(trim(json_extract_scalar(j_campaign_id, '$')), '') END AS campaign_id,
+    CASE WHEN j_payment_method LIKE '"%' THEN lower(trim(json_extract_scalar(j_payment_method, '$'))) END AS payment_method,
+    -- Numbers (NULL unless the JSON value is a number).
+    CASE WHEN regexp_like(j_schema_version, '^-?[0-9]') THEN TRY_CAST(j_schema_version AS DOUBLE) END AS schema_version_number,
+    CASE WHEN regexp_like(j_product_price, '^-?[0-9]') THEN TRY_CAST(j_product_price AS DOUBLE) END AS price_number,
+    CASE WHEN regexp_like(j_quantity, '^-?[0-9]') THEN TRY_CAST(j_quantity AS DOUBLE) END AS quantity_number,
+    dt
+  FROM fields
+),
+checked AS (
+  SELECT
+    *,
+    TRY(from_iso8601_timestamp(
+      CASE
+        WHEN regexp_like(
+          ts_text,
+          '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$'
+        ) THEN ts_text
+      END
+    )) AS ts_with_zone,
+    -- One issue per field, as '<rank>:<reason>:<field>'; the smallest wins. '~' = no issue.
+    CASE
+      WHEN j_event_id IS NULL THEN '1:missing_field:event_id'
+      WHEN event_id IS NULL THEN '2:bad_type:event_id'
+      WHEN event_id = '' THEN '4:bad_value:event_id'
+      ELSE '~'
+    END AS i_event_id,
+    CASE
+      WHEN j_schema_version IS NULL THEN '1:missing_field:schema_version'
+      WHEN schema_version_number IS NULL THEN '2:bad_type:schema_version'
+      WHEN schema_version_number <> 1 THEN '4:bad_value:schema_version'
+      ELSE '~'
+    END AS i_schema_version,
+    CASE
+      WHEN j_event_type IS NULL THEN '1:missing_field:event_type'
+      WHEN event_type IS NULL THEN '2:bad_type:event_type'
+      WHEN event_type NOT IN ('page_view', 'add_to_cart', 'remove_from_cart', 'purchase')
+        THEN '3:bad_enum:event_type'
+      ELSE '~'
+    END AS i_event_type,
+    CASE
+      WHEN j_event_timestamp IS NULL THEN '1:missing_field:event_timestamp'
+      WHEN ts_text IS NULL THEN '2:bad_type:event_timestamp'
+      ELSE '~'
+    END AS i_event_timestamp,
+    CASE
+      WHEN j_user_id IS NULL THEN '1:missing_field:user_id'
+      WHEN user_id IS NULL THEN '2:bad_type:user_id'
+      WHEN user_id = '' THEN '4:bad_value:user_id'
+      ELSE '~'
+    END AS i_user_id,
+    CASE
+      WHEN j_session_id IS NULL THEN '1:missing_field:session_id'
+      WHEN session_id IS NULL THEN '2:bad_type:session_id'
+      WHEN session_id = '' THEN '4:bad_value:session_id'
+      ELSE '~'
+    END AS i_session_id,
+    CASE
+      WHEN j_product_id IS NULL THEN '1:missing_field:product_id'
+      WHEN product_id IS NULL THEN '2:bad_type:product_id'
+      WHEN product_id = '' THEN '4:bad_value:product_id'
+      ELSE '~'
+    END AS i_product_id,
+    CASE
+      WHEN j_product_name IS NULL THEN '1:missing_field:product_name'
+      WHEN product_name IS NULL THEN '2:bad_type:product_name'
+      WHEN product_name = '' THEN '4:bad_value:product_name'
+      ELSE '~'
+    END AS i_product_name,
+    CASE
+      WHEN j_product_category IS NULL THEN '1:missing_field:product_category'
+      WHEN product_category IS NULL THEN '2:bad_type:product_category'
+      WHEN product_category = '' THEN '4:bad_value:product_category'
+      ELSE '~'
+    END AS i_product_category,
+    CASE
+      WHEN j_product_price IS NULL THEN '1:missing_field:product_price'
+      WHEN price_number IS NULL THEN '2:bad_type:product_price'
+      WHEN NOT (price_number > 0 AND price_number < 1e10) THEN '4:bad_value:product_price'
+      ELSE '~'
+    END AS i_product_price,
+    CASE
+      WHEN j_quantity IS NULL OR event_type = 'page_view' THEN '~'
+      WHEN quantity_number IS NULL THEN '2:bad_type:quantity'
+      WHEN NOT (quantity_number >= 1 AND quantity_number <= 1e6 AND quantity_number = floor(quantity_number))
+        THEN '4:bad_value:quantity'
+      ELSE '~'
+    END AS i_quantity,
+    CASE
+      WHEN event_type <> 'purchase' THEN '~'
+      WHEN j_order_id IS NULL THEN '1:missing_field:order_id'
+      WHEN order_id IS NULL THEN '2:bad_type:order_id'
+      WHEN order_id = '' THEN '4:bad_value:order_id'
+      ELSE '~'
+    END AS i_order_id,
+    CASE
+      WHEN j_device_type IS NULL THEN '1:missing_field:device_type'
+      WHEN device_type IS NULL THEN '2:bad_type:device_type'
+      WHEN device_type NOT IN ('desktop', 'mobile', 'tablet') THEN '3:bad_enum:device_type'
+      ELSE '~'
+    END AS i_device_type,
+    CASE
+      WHEN j_country IS NULL THEN '1:missing_field:country'
+      WHEN country IS NULL THEN '2:bad_type:country'
+      WHEN NOT regexp_like(country, '^[A-Z]{2}$') THEN '4:bad_value:country'
+      ELSE '~'
+    END AS i_country,
+    CASE
+      WHEN j_traffic_source IS NULL THEN '1:missing_field:traffic_source'
+      WHEN traffic_source IS NULL THEN '2:bad_type:traffic_source'
+      WHEN traffic_source NOT IN ('organic', 'paid_search', 'social', 'email', 'direct', 'referral')
+        THEN '3:bad_enum:traffic_source'
+      ELSE '~'
+    END AS i_traffic_source,
+    CASE
+      WHEN j_campaign_id IS NOT NULL AND j_campaign_id NOT LIKE '"%' THEN '2:bad_type:campaign_id'
+      ELSE '~'
+    END AS i_campaign_id,
+    CASE
+      WHEN event_type <> 'purchase' THEN '~'
+      WHEN j_payment_method IS NULL THEN '1:missing_field:payment_method'
+      WHEN payment_method IS NULL THEN '2:bad_type:payment_method'
+      WHEN payment_method NOT IN ('credit_card', 'debit_card', 'paypal', 'apple_pay', 'google_pay', 'bank_transfer')
+        THEN '3:bad_enum:payment_method'
+      ELSE '~'
+    END AS i_payment_method
+  FROM typed
+),
+judged AS (
+  SELECT
+    *,
+    CASE
+      WHEN NOT is_object THEN '0:malformed_json:'
+      ELSE least(
+        i_event_id, i_schema_version, i_event_type, i_event_timestamp, i_user_id, i_session_id,
+        i_product_id, i_product_name, i_product_category, i_product_price, i_quantity, i_order_id,
+        i_device_type, i_country, i_traffic_source, i_campaign_id, i_payment_method,
+        CASE WHEN ts_with_zone IS NULL THEN '4:bad_value:event_timestamp' ELSE '~' END
+      )
+    END AS issue,
+    CAST(ts_with_zone AT TIME ZONE 'UTC' AS TIMESTAMP) AS event_ts
+  FROM checked
+),
+verdict AS (
+  SELECT
+    *,
+    CASE
+      WHEN issue <> '~' THEN split_part(issue, ':', 2)
+      WHEN event_ts > arrival_ts + INTERVAL '1' HOUR THEN 'future_timestamp'
+      WHEN source <> 'firehose' THEN 'delivery_failed'
+    END AS reason,
+    CASE
+      WHEN issue <> '~' THEN NULLIF(split_part(issue, ':', 3), '')
+      WHEN event_ts > arrival_ts + INTERVAL '1' HOUR THEN 'event_timestamp'
+    END AS detail
+  FROM judged
+)
+SELECT
+  reason,
+  detail,
+  source,
+  source_file,
+  arrival_ts,
+  -- The raw text is kept where it is needed (lines that failed); Bronze keeps every byte.
+  CASE WHEN reason IS NOT NULL THEN raw END AS raw,
+  event_id,
+  CAST(schema_version_number AS INTEGER) AS schema_version,
+  event_type,
+  event_ts,
+  NULLIF(regexp_extract(ts_text, '(Z|[+-][0-9]{2}:[0-9]{2})$', 1), '') AS event_tz_offset,
+  user_id,
+  session_id,
+  product_id,
+  product_name,
+  product_category,
+  CAST(price_number AS DECIMAL(12, 2)) AS product_price,
+  CASE
+    WHEN event_type = 'page_view' THEN NULL
+    WHEN j_quantity IS NULL THEN 1
+    ELSE CAST(quantity_number AS INTEGER)
+  END AS quantity,
+  CASE WHEN event_type = 'purchase' THEN order_id END AS order_id,
+  device_type,
+  country,
+  traffic_source,
+  campaign_id,
+  CASE WHEN event_type = 'purchase' THEN payment_method END AS payment_method,
+  dt
+FROM verdict
