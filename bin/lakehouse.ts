@@ -2,10 +2,12 @@
 /** The `lakehouse` CLI: the laptop side of ecommerce-lakehouse. */
 import { Command, CommanderError } from 'commander';
 import { registerBench } from '../lib/cli/bench-command.ts';
+import { registerBuild } from '../lib/cli/build-command.ts';
 import { CliError } from '../lib/cli/common.ts';
 import { registerDoctor } from '../lib/cli/doctor-command.ts';
 import { registerIngest } from '../lib/cli/ingest-command.ts';
 import { registerLoad } from '../lib/cli/load-command.ts';
+import { registerSql } from '../lib/cli/sql-command.ts';
 import { registerStart } from '../lib/cli/start-command.ts';
 
 // Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise in a CLI.
@@ -21,6 +23,8 @@ const program = new Command('lakehouse')
 registerStart(program);
 registerIngest(program);
 registerLoad(program);
+registerBuild(program);
+registerSql(program);
 registerDoctor(program);
 registerBench(program);
 

@@ -69,7 +69,7 @@ export const secs = (s: number) => `${s.toFixed(1)} s`;
  * Progress on stderr: a bar on a terminal; in a log (CI, a pipe) a plain line every 10 seconds;
  * nothing with --json.
  */
-export function progressBar(opts: CommonOptions, label: string, total: number) {
+export function progressBar(opts: CommonOptions, label: string, total: number, unit = 'lines') {
   if (opts.json) return { update: (_v: number, _p?: object) => {}, stop: () => {} };
   if (!process.stderr.isTTY) {
     const t0 = performance.now();
@@ -81,7 +81,9 @@ export function progressBar(opts: CommonOptions, label: string, total: number) {
         last = now;
         const rate = value / ((now - t0) / 1000);
         process.stderr.write(
-          `${label}: ${fmt(value)} of about ${fmt(total)} lines (${fmt(rate)}/s)\n`,
+          unit === '%'
+            ? `${label}: ${Math.round(value)}%\n`
+            : `${label}: ${fmt(value)} of about ${fmt(total)} ${unit} (${fmt(rate)}/s)\n`,
         );
       },
       stop: () => {},
@@ -89,7 +91,10 @@ export function progressBar(opts: CommonOptions, label: string, total: number) {
   }
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {value}/{total} {unit} | {rate}/s | ETA {eta_formatted}`,
+      format:
+        unit === '%'
+          ? `${label} [{bar}] {percentage}% | ETA {eta_formatted}`
+          : `${label} [{bar}] {percentage}% | {value}/{total} {unit} | {rate}/s | ETA {eta_formatted}`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
@@ -100,7 +105,7 @@ export function progressBar(opts: CommonOptions, label: string, total: number) {
     cliProgress.Presets.shades_classic,
   );
   const t0 = performance.now();
-  bar.start(total, 0, { unit: 'lines', rate: '0' });
+  bar.start(total, 0, { unit, rate: '0' });
   return {
     update: (value: number, payload: object = {}) =>
       bar.update(Math.min(value, total), {
