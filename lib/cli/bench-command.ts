@@ -25,7 +25,7 @@ export function registerBench(program: Command): void {
     .description(
       'measure each stage on this machine: events/s, seconds, peak memory, against the targets',
     )
-    .option('--events <n>', 'events per stage', intArg('--events', 1_000), 1_000_000)
+    .option('--events <n>', 'events per stage', intArg('--events', 1_000), 2_000_000)
     .option('--seed <n>', 'generator seed', intArg('--seed'), 7)
     .option('--stage <name...>', `only these stages (${STAGES.map((s) => s.name).join(', ')})`)
     .option('--json', 'print the report as one JSON object on stdout and nothing else')
