@@ -29,10 +29,31 @@ export function partitionBatches(
 }
 
 /**
+ * `sql` with each table of `scope` shadowed by a CTE of the same name over the real table
+ * (`qualify(table)`) filtered to `column IN (values)`; the query reads the rest of its text
+ * unchanged. Used for models and for saved queries run on a few dates.
+ */
+export function withScopedInputs(
+  sql: string,
+  scope: Readonly<Record<string, string>>,
+  values: readonly string[],
+  qualify: (table: string) => string,
+  tail: (inner: string) => string = (inner) => `SELECT * FROM ${inner}`,
+): string {
+  const list = values.map(sqlString).join(', ');
+  const ctes = Object.entries(scope).map(
+    ([table, col]) =>
+      `${sqlIdent(table)} AS (SELECT * FROM ${qualify(table)} WHERE ${sqlIdent(col)} IN (${list}))`,
+  );
+  ctes.push(`"__query" AS (\n${sql}\n)`);
+  return `WITH ${ctes.join(',\n')}\n${tail('"__query"')}`;
+}
+
+/**
  * The model's query, restricted to `partitions` when given: every `scope` input is shadowed by
- * a CTE of the same name over the real table (`qualify(table)`) filtered to those values, and
- * the result is filtered on the partition column, so a statement writes only what it was asked
- * to. Without `partitions` (a `table` build) the query is the model's own text.
+ * a CTE filtered to those values, and the result is filtered on the partition column, so a
+ * statement writes only what it was asked to. Without `partitions` (a `table` build) the query
+ * is the model's own text.
  */
 export function scopedQuery(
   model: Model,
@@ -43,11 +64,12 @@ export function scopedQuery(
   const column = model.partitionedBy[0];
   if (!column) throw new Error(`${model.name} has no partition column`);
   if (partitions.length === 0) throw new Error(`${model.name}: no partitions to build`);
-  const values = partitions.map(sqlString).join(', ');
-  const ctes = Object.entries(model.scope).map(
-    ([table, col]) =>
-      `${sqlIdent(table)} AS (SELECT * FROM ${qualify(table)} WHERE ${sqlIdent(col)} IN (${values}))`,
+  const list = partitions.map(sqlString).join(', ');
+  return withScopedInputs(
+    model.sql,
+    model.scope,
+    partitions,
+    qualify,
+    (inner) => `SELECT * FROM ${inner} WHERE ${sqlIdent(column)} IN (${list})`,
   );
-  ctes.push(`"__model" AS (\n${model.sql}\n)`);
-  return `WITH ${ctes.join(',\n')}\nSELECT * FROM "__model" WHERE ${sqlIdent(column)} IN (${values})`;
 }
