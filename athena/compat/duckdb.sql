@@ -176,8 +176,12 @@ CREATE OR REPLACE TEMP MACRO json_parse(s) AS
 -- literal text: '12.50' stays '12.50' there, '12.5' here); Trino's extractor streams, so it can
 -- return a value from a document that is malformed after it, where this returns NULL; DuckDB's
 -- wildcard paths ($.*) are not Trino syntax and change the result type.
+-- Fast path, same result without parsing: '$' of a JSON string with no escapes and no control
+-- characters is the text between its quotes.
 CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, json_path) AS
   CASE
+    WHEN json_path = '$' AND regexp_full_match(CAST(j AS VARCHAR), '"[^"\\\x00-\x1f]*"')
+      THEN system.main.substr(CAST(j AS VARCHAR), 2, length(CAST(j AS VARCHAR)) - 2)
     WHEN json_valid(j) THEN system.main.json_extract_string(
       json_value(j, regexp_replace(json_path, '\["((?:[^"\\]|\\.)*)"\]', '."\1"', 'g')),
       '$'
@@ -190,8 +194,14 @@ CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, json_path) AS
 -- which differs between the engines (see the tests).
 -- Differences left: the canonical form differs as described for json_parse (key order, number
 -- printing outside DuckDB's and Java's common range).
+-- Fast path, same result without parsing: a JSON string with no escapes and no control
+-- characters, a plain number, true, false or null is already in minified form.
 CREATE OR REPLACE TEMP MACRO json_format(j) AS
-  CAST(system.main.json_extract(CAST(j AS JSON), '$') AS VARCHAR);
+  CASE
+    WHEN regexp_full_match(CAST(j AS VARCHAR), '"[^"\\\x00-\x1f]*"|true|false|null|0|-?[1-9][0-9]{0,14}')
+      THEN CAST(j AS VARCHAR)
+    ELSE CAST(system.main.json_extract(CAST(j AS JSON), '$') AS VARCHAR)
+  END;
 
 -- cardinality(x) -> bigint
 -- Trino (array.html, map.html): the number of elements of an array or entries of a map; NULL

@@ -204,3 +204,120 @@ describe('lakehouse ingest --mess', () => {
     expect(s.generator.mess.malformed_json).toBeGreaterThan(100);
   });
 });
+
+describe('lakehouse build and sql', () => {
+  const lake = join(work, 'sql');
+  const event = (id: string, type: string, ts: string, extra: object = {}) =>
+    JSON.stringify({
+      event_id: id,
+      schema_version: 1,
+      event_type: type,
+      event_timestamp: ts,
+      user_id: 'c000001',
+      session_id: 's-1',
+      product_id: 'p00001',
+      product_name: 'Mug, "large"',
+      product_category: 'Home',
+      product_price: 12.5,
+      quantity: type === 'page_view' ? null : 1,
+      order_id: type === 'purchase' ? 'o-1' : null,
+      device_type: 'mobile',
+      country: 'DE',
+      traffic_source: 'direct',
+      campaign_id: null,
+      payment_method: type === 'purchase' ? 'paypal' : null,
+      ...extra,
+    });
+
+  it('answers on an empty lake with the Athena table names (no data yet: zero rows)', () => {
+    const r = lakehouse(
+      'sql',
+      'SELECT count(*) AS n FROM bronze_events',
+      '--format',
+      'json',
+      '--lake',
+      lake,
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([{ n: '0' }]);
+  });
+
+  it('builds Silver from loaded lines and queries it as table, csv and json', () => {
+    const purchase = { order_id: 'o-1', payment_method: ' PayPal' };
+    const lines = [
+      event('e1', 'page_view', '2026-11-20T10:00:00Z'),
+      event('e2', ' Purchase ', '2026-11-20T11:00:00+01:00', purchase),
+      event('e2', ' Purchase ', '2026-11-20T11:00:00+01:00', purchase),
+      event('e3', 'add_to_cart', '2026-11-20T12:00:00Z', { product_price: '12.50 EUR' }),
+    ];
+    writeFileSync(join(work, 'sql.ndjson'), lines.join('\n') + '\n');
+    expect(lakehouse('load', '--file', 'sql.ndjson', '--lake', lake).code).toBe(0);
+    const b = lakehouse('build', '--lake', lake, '--json');
+    expect(b.stderr).toBe('');
+    expect(b.code).toBe(0);
+    const summary = JSON.parse(b.stdout) as { totals: Record<string, number> };
+    expect(summary.totals).toEqual({
+      bronzeLines: 4,
+      silverRows: 2,
+      quarantined: 1,
+      duplicatesDropped: 1,
+      unaccounted: 0,
+    });
+
+    const q =
+      'SELECT event_id, event_type, product_name, product_price FROM ecommerce_lakehouse.silver_events ORDER BY event_id';
+    const json = lakehouse('sql', q, '--format', 'json', '--lake', lake);
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout)).toEqual([
+      {
+        event_id: 'e1',
+        event_type: 'page_view',
+        product_name: 'Mug, "large"',
+        product_price: '12.50',
+      },
+      {
+        event_id: 'e2',
+        event_type: 'purchase',
+        product_name: 'Mug, "large"',
+        product_price: '12.50',
+      },
+    ]);
+    const csv = lakehouse('sql', q, '--format', 'csv', '--lake', lake);
+    expect(csv.stdout).toBe(
+      'event_id,event_type,product_name,product_price\n' +
+        'e1,page_view,"Mug, ""large""",12.50\n' +
+        'e2,purchase,"Mug, ""large""",12.50\n',
+    );
+    const table = lakehouse('sql', q, '--lake', lake);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^\s*event_id\s+event_type\s+product_name\s+product_price$/,
+    );
+    expect(table.stdout).toContain('(2 rows)');
+
+    writeFileSync(join(work, 'q.sql'), 'SELECT reason, detail FROM silver_quarantine;\n');
+    const file = lakehouse('sql', '--file', 'q.sql', '--format', 'json', '--lake', lake);
+    expect(JSON.parse(file.stdout)).toEqual([{ reason: 'bad_type', detail: 'product_price' }]);
+
+    // Nothing new: nothing to build.
+    const again = lakehouse('build', '--lake', lake);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Nothing to build/);
+  });
+
+  it('prints the engine’s message and exits 1 on a bad query', () => {
+    const r = lakehouse('sql', 'SELECT nope FROM silver_events', '--lake', lake);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')[0]).toMatch(/^lakehouse: Binder Error: .*nope/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects bad build arguments with clear messages', () => {
+    const dates = lakehouse('build', '--dates', '2026-13-45', '--lake', lake);
+    expect(dates.code).not.toBe(0);
+    expect(dates.stderr).toMatch(/'2026-13-45' is not a date/);
+    const layer = lakehouse('build', '--layer', 'platinum', '--lake', lake);
+    expect(layer.code).not.toBe(0);
+    expect(layer.stderr).toMatch(/unknown layer 'platinum'/);
+  });
+});

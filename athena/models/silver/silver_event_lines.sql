@@ -77,6 +77,33 @@ parsed AS (
     dt
   FROM located
 ),
+field_values AS (
+  SELECT
+    raw,
+    source,
+    source_file,
+    arrival_text,
+    m IS NOT NULL AS is_object,
+    element_at(m, 'event_id') AS v_event_id,
+    element_at(m, 'schema_version') AS v_schema_version,
+    element_at(m, 'event_type') AS v_event_type,
+    element_at(m, 'event_timestamp') AS v_event_timestamp,
+    element_at(m, 'user_id') AS v_user_id,
+    element_at(m, 'session_id') AS v_session_id,
+    element_at(m, 'product_id') AS v_product_id,
+    element_at(m, 'product_name') AS v_product_name,
+    element_at(m, 'product_category') AS v_product_category,
+    element_at(m, 'product_price') AS v_product_price,
+    element_at(m, 'quantity') AS v_quantity,
+    element_at(m, 'order_id') AS v_order_id,
+    element_at(m, 'device_type') AS v_device_type,
+    element_at(m, 'country') AS v_country,
+    element_at(m, 'traffic_source') AS v_traffic_source,
+    element_at(m, 'campaign_id') AS v_campaign_id,
+    element_at(m, 'payment_method') AS v_payment_method,
+    dt
+  FROM parsed
+),
 fields AS (
   SELECT
     raw,
@@ -88,27 +115,27 @@ fields AS (
         || substr(arrival_text, 15, 2) || ':' || substr(arrival_text, 18, 2) || 'Z'
       ) AT TIME ZONE 'UTC' AS TIMESTAMP
     ) AS arrival_ts,
-    m IS NOT NULL AS is_object,
+    is_object,
     -- Each field as JSON text (strings keep their quotes), NULL when absent or null.
-    NULLIF(json_format(element_at(m, 'event_id')), 'null') AS j_event_id,
-    NULLIF(json_format(element_at(m, 'schema_version')), 'null') AS j_schema_version,
-    NULLIF(json_format(element_at(m, 'event_type')), 'null') AS j_event_type,
-    NULLIF(json_format(element_at(m, 'event_timestamp')), 'null') AS j_event_timestamp,
-    NULLIF(json_format(element_at(m, 'user_id')), 'null') AS j_user_id,
-    NULLIF(json_format(element_at(m, 'session_id')), 'null') AS j_session_id,
-    NULLIF(json_format(element_at(m, 'product_id')), 'null') AS j_product_id,
-    NULLIF(json_format(element_at(m, 'product_name')), 'null') AS j_product_name,
-    NULLIF(json_format(element_at(m, 'product_category')), 'null') AS j_product_category,
-    NULLIF(json_format(element_at(m, 'product_price')), 'null') AS j_product_price,
-    NULLIF(json_format(element_at(m, 'quantity')), 'null') AS j_quantity,
-    NULLIF(json_format(element_at(m, 'order_id')), 'null') AS j_order_id,
-    NULLIF(json_format(element_at(m, 'device_type')), 'null') AS j_device_type,
-    NULLIF(json_format(element_at(m, 'country')), 'null') AS j_country,
-    NULLIF(json_format(element_at(m, 'traffic_source')), 'null') AS j_traffic_source,
-    NULLIF(json_format(element_at(m, 'campaign_id')), 'null') AS j_campaign_id,
-    NULLIF(json_format(element_at(m, 'payment_method')), 'null') AS j_payment_method,
+    NULLIF(json_format(v_event_id), 'null') AS j_event_id,
+    NULLIF(json_format(v_schema_version), 'null') AS j_schema_version,
+    NULLIF(json_format(v_event_type), 'null') AS j_event_type,
+    NULLIF(json_format(v_event_timestamp), 'null') AS j_event_timestamp,
+    NULLIF(json_format(v_user_id), 'null') AS j_user_id,
+    NULLIF(json_format(v_session_id), 'null') AS j_session_id,
+    NULLIF(json_format(v_product_id), 'null') AS j_product_id,
+    NULLIF(json_format(v_product_name), 'null') AS j_product_name,
+    NULLIF(json_format(v_product_category), 'null') AS j_product_category,
+    NULLIF(json_format(v_product_price), 'null') AS j_product_price,
+    NULLIF(json_format(v_quantity), 'null') AS j_quantity,
+    NULLIF(json_format(v_order_id), 'null') AS j_order_id,
+    NULLIF(json_format(v_device_type), 'null') AS j_device_type,
+    NULLIF(json_format(v_country), 'null') AS j_country,
+    NULLIF(json_format(v_traffic_source), 'null') AS j_traffic_source,
+    NULLIF(json_format(v_campaign_id), 'null') AS j_campaign_id,
+    NULLIF(json_format(v_payment_method), 'null') AS j_payment_method,
     dt
-  FROM parsed
+  FROM field_values
 ),
 typed AS (
   SELECT
