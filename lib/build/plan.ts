@@ -57,8 +57,12 @@ export async function bronzeFingerprints(
   const p = t.partitions[index]!;
   const byValue = new Map<string, string[]>();
   for await (const o of lister.list(t.prefix)) {
-    const segment = o.key.slice(t.prefix.length).split('/')[index];
-    if (segment === undefined) continue;
+    // Only objects at the depth the engines read: one segment per partition, then a file name.
+    const segments = o.key.slice(t.prefix.length).split('/');
+    if (segments.length !== t.partitions.length + 1 || segments[segments.length - 1] === '') {
+      continue;
+    }
+    const segment = segments[index]!;
     const value =
       'keyStyle' in p && p.keyStyle === 'value'
         ? segment

@@ -15,12 +15,13 @@
 --   bad_type          a field of the wrong JSON type (price as "12.50 EUR", quantity as "two")
 --   bad_enum          event_type, device_type, traffic_source, payment_method not in the contract
 --                     after trimming and lowercasing
---   bad_value         empty required text, schema_version other than 1, price <= 0, quantity
---                     <= 0 or fractional, timestamp not ISO-8601 with an offset, country not
---                     two letters
+--   bad_value         empty required text, schema_version other than 1, a price that is not
+--                     positive or does not fit DECIMAL(12,2), a quantity that is not a whole
+--                     number from 1 to 999999 written in digits, a timestamp that is not
+--                     ISO-8601 with an offset, a country that is not two letters
 --   future_timestamp  event_timestamp more than 1 hour after the object arrived (clock skew)
---   delivery_failed   a record Firehose could not deliver, although the line itself is valid
---                     (or its rawData could not be decoded)
+--   delivery_failed   a record Firehose could not deliver whose rawData cannot be decoded
+--                     (detail 'rawData', checked first), or whose line is otherwise valid
 -- Within one category the field first in alphabetical order is reported.
 --
 -- Standardization: text trimmed; enums lowercased; country uppercased; campaign_id '' → NULL;
@@ -41,16 +42,17 @@ WITH error_records AS (
   FROM bronze_delivery_errors
 ),
 lines AS (
-  SELECT raw, 'firehose' AS source, "$path" AS path, dt
+  SELECT raw, 'firehose' AS source, "$path" AS path, false AS undecodable, dt
   FROM bronze_events
   UNION ALL
-  SELECT COALESCE(line, document), 'delivery_error:' || error_type, path, dt
+  SELECT COALESCE(line, document), 'delivery_error:' || error_type, path, line IS NULL, dt
   FROM error_records
 ),
 located AS (
   SELECT
     raw,
     source,
+    undecodable,
     regexp_replace(path, '^[a-z0-9]+://[^/]*/', '') AS source_file,
     -- Firehose names objects <stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>: the arrival time.
     NULLIF(
@@ -69,6 +71,7 @@ parsed AS (
   SELECT
     raw,
     source,
+    undecodable,
     source_file,
     arrival_text,
     -- Objects only: the cast then cannot fail on DuckDB, which keeps TRY on its fast path
@@ -81,6 +84,7 @@ field_values AS (
   SELECT
     raw,
     source,
+    undecodable,
     source_file,
     arrival_text,
     m IS NOT NULL AS is_object,
@@ -108,6 +112,7 @@ fields AS (
   SELECT
     raw,
     source,
+    undecodable,
     source_file,
     CAST(
       from_iso8601_timestamp(
@@ -141,6 +146,7 @@ typed AS (
   SELECT
     raw,
     source,
+    undecodable,
     source_file,
     arrival_ts,
     is_object,
@@ -177,9 +183,14 @@ typed AS (
     CASE WHEN j_campaign_id LIKE '"%' THEN NULLIF(trim(json_extract_scalar(j_campaign_id, '$')), '') END AS campaign_id,
     CASE WHEN j_payment_method LIKE '"%' THEN lower(trim(json_extract_scalar(j_payment_method, '$'))) END AS payment_method,
     -- Numbers (NULL unless the JSON value is a number).
-    CASE WHEN regexp_like(j_schema_version, '^-?[0-9]') THEN TRY_CAST(j_schema_version AS DOUBLE) END AS schema_version_number,
-    CASE WHEN regexp_like(j_product_price, '^-?[0-9]') THEN TRY_CAST(j_product_price AS DOUBLE) END AS price_number,
-    CASE WHEN regexp_like(j_quantity, '^-?[0-9]') THEN TRY_CAST(j_quantity AS DOUBLE) END AS quantity_number,
+    -- Whether the JSON value is a number, then its value; cast from the JSON text (never from a
+    -- DOUBLE: the engines round differently) and only where the cast cannot fail.
+    regexp_like(j_schema_version, '^-?[0-9]') AS schema_version_is_number,
+    CASE WHEN regexp_like(j_schema_version, '^[0-9]{1,6}$') THEN CAST(j_schema_version AS INTEGER) END AS schema_version_int,
+    regexp_like(j_product_price, '^-?[0-9]') AS price_is_number,
+    TRY_CAST(j_product_price AS DECIMAL(12, 2)) AS price_decimal,
+    regexp_like(j_quantity, '^-?[0-9]') AS quantity_is_number,
+    CASE WHEN regexp_like(j_quantity, '^[0-9]{1,6}$') THEN CAST(j_quantity AS INTEGER) END AS quantity_int,
     dt
   FROM fields
 ),
@@ -203,8 +214,8 @@ checked AS (
     END AS i_event_id,
     CASE
       WHEN j_schema_version IS NULL THEN '1:missing_field:schema_version'
-      WHEN schema_version_number IS NULL THEN '2:bad_type:schema_version'
-      WHEN schema_version_number <> 1 THEN '4:bad_value:schema_version'
+      WHEN NOT schema_version_is_number THEN '2:bad_type:schema_version'
+      WHEN schema_version_int IS NULL OR schema_version_int <> 1 THEN '4:bad_value:schema_version'
       ELSE '~'
     END AS i_schema_version,
     CASE
@@ -251,19 +262,18 @@ checked AS (
     END AS i_product_category,
     CASE
       WHEN j_product_price IS NULL THEN '1:missing_field:product_price'
-      WHEN price_number IS NULL THEN '2:bad_type:product_price'
-      WHEN NOT (price_number > 0 AND price_number < 1e10) THEN '4:bad_value:product_price'
+      WHEN NOT price_is_number THEN '2:bad_type:product_price'
+      WHEN price_decimal IS NULL OR price_decimal <= 0 THEN '4:bad_value:product_price'
       ELSE '~'
     END AS i_product_price,
     CASE
       WHEN j_quantity IS NULL OR event_type = 'page_view' THEN '~'
-      WHEN quantity_number IS NULL THEN '2:bad_type:quantity'
-      WHEN NOT (quantity_number >= 1 AND quantity_number <= 1e6 AND quantity_number = floor(quantity_number))
-        THEN '4:bad_value:quantity'
+      WHEN NOT quantity_is_number THEN '2:bad_type:quantity'
+      WHEN quantity_int IS NULL OR quantity_int < 1 THEN '4:bad_value:quantity'
       ELSE '~'
     END AS i_quantity,
     CASE
-      WHEN event_type <> 'purchase' THEN '~'
+      WHEN COALESCE(event_type, '') <> 'purchase' THEN '~'
       WHEN j_order_id IS NULL THEN '1:missing_field:order_id'
       WHEN order_id IS NULL THEN '2:bad_type:order_id'
       WHEN order_id = '' THEN '4:bad_value:order_id'
@@ -293,7 +303,7 @@ checked AS (
       ELSE '~'
     END AS i_campaign_id,
     CASE
-      WHEN event_type <> 'purchase' THEN '~'
+      WHEN COALESCE(event_type, '') <> 'purchase' THEN '~'
       WHEN j_payment_method IS NULL THEN '1:missing_field:payment_method'
       WHEN payment_method IS NULL THEN '2:bad_type:payment_method'
       WHEN payment_method NOT IN ('credit_card', 'debit_card', 'paypal', 'apple_pay', 'google_pay', 'bank_transfer')
@@ -306,6 +316,7 @@ judged AS (
   SELECT
     *,
     CASE
+      WHEN undecodable THEN '0:delivery_failed:rawData'
       WHEN NOT is_object THEN '0:malformed_json:'
       ELSE least(
         i_event_id, i_schema_version, i_event_type, i_event_timestamp, i_user_id, i_session_id,
@@ -340,7 +351,7 @@ SELECT
   -- The raw text is kept where it is needed (lines that failed); Bronze keeps every byte.
   CASE WHEN reason IS NOT NULL THEN raw END AS raw,
   event_id,
-  CAST(schema_version_number AS INTEGER) AS schema_version,
+  schema_version_int AS schema_version,
   event_type,
   event_ts,
   NULLIF(regexp_extract(ts_text, '(Z|[+-][0-9]{2}:[0-9]{2})$', 1), '') AS event_tz_offset,
@@ -349,11 +360,11 @@ SELECT
   product_id,
   product_name,
   product_category,
-  CAST(price_number AS DECIMAL(12, 2)) AS product_price,
+  price_decimal AS product_price,
   CASE
     WHEN event_type = 'page_view' THEN NULL
     WHEN j_quantity IS NULL THEN 1
-    ELSE CAST(quantity_number AS INTEGER)
+    ELSE quantity_int
   END AS quantity,
   CASE WHEN event_type = 'purchase' THEN order_id END AS order_id,
   device_type,

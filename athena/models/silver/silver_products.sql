@@ -5,22 +5,27 @@
 -- description: Product snapshots from the ERP export: trimmed, typed, one row per product and snapshot
 --
 -- Each JSON line is parsed once. Names and categories are trimmed; price becomes
--- DECIMAL(12,2) and price_is_valid says whether it is a positive number (an invalid price is
--- NULL, the product is kept). Lines that are not a JSON object with a text product_id cannot
+-- DECIMAL(12,2) and price_is_valid says whether it is a positive number that fits (an invalid
+-- price is NULL, the product is kept; a price sent as text such as "12.50" is accepted). Lines that are not a JSON object with a text product_id cannot
 -- be joined to anything and are left out. A product repeated in one export: the latest
 -- updated_at wins, then the smallest name.
 WITH parsed AS (
   SELECT
-    TRY(CAST(json_parse(raw) AS MAP(VARCHAR, JSON))) AS m,
+    TRY(CAST(TRY(json_parse(raw)) AS MAP(VARCHAR, JSON))) AS m,
     snapshot_date
   FROM bronze_products
 ),
 fields AS (
   SELECT
-    trim(json_extract_scalar(json_format(element_at(m, 'product_id')), '$')) AS product_id,
+    CASE
+      WHEN json_format(element_at(m, 'product_id')) LIKE '"%'
+        THEN trim(json_extract_scalar(json_format(element_at(m, 'product_id')), '$'))
+    END AS product_id,
     trim(json_extract_scalar(json_format(element_at(m, 'product_name')), '$')) AS product_name,
     trim(json_extract_scalar(json_format(element_at(m, 'category')), '$')) AS category,
-    TRY_CAST(json_extract_scalar(json_format(element_at(m, 'price')), '$') AS DOUBLE) AS price_number,
+    -- From the JSON text, never through a DOUBLE (the engines round differently); NULL when it
+    -- is not a number or does not fit.
+    TRY_CAST(json_extract_scalar(json_format(element_at(m, 'price')), '$') AS DECIMAL(12, 2)) AS price_decimal,
     CAST(
       TRY(from_iso8601_timestamp(trim(json_extract_scalar(json_format(element_at(m, 'updated_at')), '$'))))
       AT TIME ZONE 'UTC' AS TIMESTAMP
@@ -43,8 +48,8 @@ SELECT
   product_id,
   product_name,
   category,
-  CASE WHEN price_number > 0 AND price_number < 1e10 THEN CAST(price_number AS DECIMAL(12, 2)) END AS price,
-  COALESCE(price_number > 0 AND price_number < 1e10, false) AS price_is_valid,
+  CASE WHEN price_decimal > 0 THEN price_decimal END AS price,
+  COALESCE(price_decimal > 0, false) AS price_is_valid,
   updated_at,
   snapshot_date
 FROM ranked
