@@ -9,7 +9,7 @@
  * build leaves the published table as it was.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BRONZE_TABLES, SOURCE_FILE_COLUMN, type BronzeTable } from '../catalog/bronze-tables.ts';
 import { prepareConnection } from './duckdb-compat.ts';
@@ -64,6 +64,9 @@ export class DuckDbEngine implements SqlEngine {
     const config: Record<string, string> = {};
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+    // Where a build's temporary table spills when it outgrows memory (dot-folders are not
+    // part of the lake's listings).
+    config.temp_directory = join(options.lakeRoot, '.duckdb-tmp');
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = await instance.connect();
     await prepareConnection(conn);
@@ -121,36 +124,61 @@ export class DuckDbEngine implements SqlEngine {
       const dataColumns = columns.filter((c) => !model.partitionedBy.includes(c.name));
       checkSchema(model, previous, dataColumns);
 
-      // Rows are written in one total order so that a rebuild gives identical files.
-      const ordered = `SELECT * FROM (\n${select}\n) ORDER BY ALL`;
-      const target = partitioned ? dir : join(dir, 'data_0.parquet');
-      const options = partitioned
-        ? `FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${sqlIdent(model.partitionedBy[0]!)}), RETURN_STATS`
-        : 'FORMAT parquet, COMPRESSION zstd, RETURN_STATS';
-      const stats = await this.run(
-        `COPY (${ordered}) TO ${sqlString(target)} (${options})`,
-        req.signal,
-      );
-      const files = stats.getRowObjectsJson() as {
-        count: string;
-        partition_keys: { key: string; value: string }[] | null;
-      }[];
+      // The result goes to a temporary table first, then each partition is written by its own
+      // COPY in one total order (ORDER BY ALL): DuckDB's PARTITION_BY writer orders rows and
+      // row groups differently from run to run, a single-file COPY of sorted rows does not.
+      // So a rebuild of the same partitions gives byte-identical Parquet.
+      const staged = sqlIdent(`__build_${model.name}`);
+      await this.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS ${select}`, req.signal);
+      const written = new Map<string, number>();
+      let statements = 1;
+      try {
+        if (partitioned) {
+          const col = sqlIdent(model.partitionedBy[0]!);
+          const counts = await this.run(
+            `SELECT ${col} AS v, count(*) AS n FROM ${staged} GROUP BY 1 ORDER BY 1`,
+            req.signal,
+          );
+          for (const r of counts.getRowObjectsJson() as { v: string | null; n: string }[]) {
+            written.set(r.v ?? '', Number(r.n));
+          }
+          const unexpected = [...written.keys()].filter((v) => !partitions!.includes(v));
+          if (unexpected.length > 0) {
+            throw new Error(
+              `${model.name} wrote partitions it was not asked for: ${unexpected.join(', ')}`,
+            );
+          }
+          for (const v of written.keys()) {
+            const file = join(dir, `${model.partitionedBy[0]}=${v}`, 'data_0.parquet');
+            mkdirSync(dirname(file), { recursive: true });
+            await this.run(
+              `COPY (SELECT * EXCLUDE (${col}) FROM ${staged} WHERE ${col} = ${sqlString(v)} ORDER BY ALL) ` +
+                `TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+              req.signal,
+            );
+            statements++;
+          }
+        } else {
+          const r = await this.run(
+            `COPY (SELECT * FROM ${staged} ORDER BY ALL) TO ${sqlString(join(dir, 'data_0.parquet'))} ` +
+              `(FORMAT parquet, COMPRESSION zstd, RETURN_STATS)`,
+            req.signal,
+          );
+          const files = r.getRowObjectsJson() as { count: string }[];
+          written.set(
+            '',
+            files.reduce((n, f) => n + Number(f.count), 0),
+          );
+          statements++;
+        }
+      } finally {
+        await this.conn.run(`DROP TABLE IF EXISTS ${staged}`);
+      }
 
       const now = new Date().toISOString();
       let entry: TableEntry;
-      const written = new Map<string, number>();
       const removed: string[] = [];
       if (partitioned) {
-        for (const f of files) {
-          const value = f.partition_keys?.[0]?.value ?? '';
-          written.set(value, (written.get(value) ?? 0) + Number(f.count));
-        }
-        const unexpected = [...written.keys()].filter((v) => !partitions!.includes(v));
-        if (unexpected.length > 0) {
-          throw new Error(
-            `${model.name} wrote partitions it was not asked for: ${unexpected.join(', ')}`,
-          );
-        }
         const next = { ...(previous?.partitions ?? {}) };
         for (const v of partitions!) {
           const rows = written.get(v);
@@ -180,7 +208,7 @@ export class DuckDbEngine implements SqlEngine {
           columns: dataColumns,
           location,
           partitions: {},
-          rows: files.reduce((n, f) => n + Number(f.count), 0),
+          rows: written.get('') ?? 0,
           buildId,
           updatedAt: now,
         };
@@ -190,16 +218,18 @@ export class DuckDbEngine implements SqlEngine {
       this.catalog.put(entry);
       this.catalog.collectGarbage(model.layer, model.name);
       await this.createTableView(entry);
-      const parts = [...written.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([value, rows]) => ({ value, rows }));
+      const parts = partitioned
+        ? [...written.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([value, rows]) => ({ value, rows }))
+        : [];
       return {
         model: model.name,
         rows: partitioned ? parts.reduce((n, p) => n + p.rows, 0) : (entry.rows ?? 0),
         partitions: parts,
         removed,
         location,
-        statements: 1,
+        statements,
         seconds: (performance.now() - started) / 1000,
       };
     } finally {
