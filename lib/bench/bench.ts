@@ -46,24 +46,26 @@ export interface BenchContext {
   cacheDir: string;
   /** Scratch folder of this run, removed at the end. */
   workDir: string;
-  /** A Bronze lake of `events` events, once a stage made one (later stages reuse it). */
-  bronzeLake?: string;
+  /** Events for the silver stage (its own Bronze unless a stage already ingested as many). */
+  silverEvents: number;
+  /** Bronze lakes made so far, by event count (later stages reuse them). */
+  bronzeLakes: Map<number, string>;
   log: (msg: string) => void;
 }
 
-/** Ingests `ctx.events` generated events into a fresh lake under the scratch folder. */
-async function ingestBronze(ctx: BenchContext, name: string) {
-  const lake = join(ctx.workDir, name, 'lake');
+/** Ingests `events` generated events into a fresh lake under the scratch folder. */
+async function ingestBronze(ctx: BenchContext, events: number) {
+  const lake = join(ctx.workDir, `bronze-${events}`, 'lake');
   const s = await runLocalIngest({
     config: ctx.config,
     lakeRoot: lake,
     cacheDir: ctx.cacheDir,
-    requests: [{ generate: { events: ctx.events, seed: ctx.seed, end: ctx.end } }],
+    requests: [{ generate: { events, seed: ctx.seed, end: ctx.end } }],
   });
   if (s.landed + s.errors !== s.emitted) {
     throw new Error(`ingest lost lines: emitted ${s.emitted}, delivered ${s.landed + s.errors}`);
   }
-  ctx.bronzeLake = lake;
+  ctx.bronzeLakes.set(events, lake);
   return s;
 }
 
@@ -109,7 +111,7 @@ export const STAGES: Stage[] = [
     async run(ctx) {
       // Synthesis is a one-off cost (cached between runs), not part of ingest throughput.
       await ingestSettings(ctx.config, ctx.cacheDir);
-      const s = await ingestBronze(ctx, 'ingest');
+      const s = await ingestBronze(ctx, ctx.events);
       return {
         seconds: s.seconds,
         events: s.emitted,
@@ -128,12 +130,13 @@ export const STAGES: Stage[] = [
       'lakehouse build --layer silver on DuckDB over the Bronze just ingested, beside a plain scan of it',
     targets: [{ metric: 'events_per_s', op: '>=', value: 500_000 }],
     async run(ctx) {
-      if (!ctx.bronzeLake) {
-        ctx.log('bench: silver needs Bronze: ingesting it first (not timed)');
+      let lake = ctx.bronzeLakes.get(ctx.silverEvents);
+      if (!lake) {
+        ctx.log(`bench: silver: ingesting ${ctx.silverEvents} events first (not timed)`);
         await ingestSettings(ctx.config, ctx.cacheDir);
-        await ingestBronze(ctx, 'silver');
+        await ingestBronze(ctx, ctx.silverEvents);
+        lake = ctx.bronzeLakes.get(ctx.silverEvents)!;
       }
-      const lake = ctx.bronzeLake!;
       const models = loadModels().filter((m) => m.layer === 'silver');
       const engine = await DuckDbEngine.open({
         lakeRoot: lake,
@@ -192,11 +195,11 @@ export interface BenchReport {
 }
 
 export async function runBench(
-  ctx: Omit<BenchContext, 'end' | 'workDir' | 'bronzeLake'> & { only?: string[] },
+  ctx: Omit<BenchContext, 'end' | 'workDir' | 'bronzeLakes'> & { only?: string[] },
 ): Promise<BenchReport> {
   const { cpus } = await import('node:os');
   const workDir = await mkdtemp(join(tmpdir(), 'lakehouse-bench-'));
-  const full: BenchContext = { ...ctx, end: currentHour(), workDir };
+  const full: BenchContext = { ...ctx, end: currentHour(), workDir, bronzeLakes: new Map() };
   const stages: Record<string, StageResult> = {};
   const targets: BenchReport['targets'] = [];
   try {

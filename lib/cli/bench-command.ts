@@ -13,6 +13,7 @@ import {
 
 interface BenchOptions extends CommonOptions {
   events: number;
+  silverEvents: number;
   seed: number;
   stage?: string[];
 }
@@ -25,7 +26,18 @@ export function registerBench(program: Command): void {
     .description(
       'measure each stage on this machine: events/s, seconds, peak memory, against the targets',
     )
-    .option('--events <n>', 'events per stage', intArg('--events', 1_000), 2_000_000)
+    .option(
+      '--events <n>',
+      'events for the generator and ingest stages',
+      intArg('--events', 1_000),
+      1_000_000,
+    )
+    .option(
+      '--silver-events <n>',
+      'events for the silver stage (Bronze ingested for it, untimed)',
+      intArg('--silver-events', 1_000),
+      2_000_000,
+    )
     .option('--seed <n>', 'generator seed', intArg('--seed'), 7)
     .option('--stage <name...>', `only these stages (${STAGES.map((s) => s.name).join(', ')})`)
     .option('--json', 'print the report as one JSON object on stdout and nothing else')
@@ -39,6 +51,7 @@ export function registerBench(program: Command): void {
       const report = await runBench({
         config: config(),
         events: opts.events,
+        silverEvents: opts.silverEvents,
         seed: opts.seed,
         only: opts.stage,
         cacheDir: join(lakeHome(opts), 'cache'),
@@ -57,16 +70,16 @@ export function registerBench(program: Command): void {
         });
       } else {
         console.log(
-          `bench: ${fmt(report.events)} events, ${report.machine.cpus} cpus, node ${report.machine.node}\n`,
+          `bench: ${report.machine.cpus} cpus, node ${report.machine.node}, ${report.machine.platform}\n`,
         );
-        console.log('stage      seconds    events/s   peak RSS MB  notes');
+        console.log('stage      seconds      events    events/s   peak RSS MB  notes');
         for (const [name, r] of Object.entries(report.stages)) {
           const notes = Object.entries(r)
             .filter(([k]) => !['seconds', 'events', 'events_per_s', 'peak_rss_mb'].includes(k))
-            .map(([k, v]) => `${k}=${fmt(v)}`)
+            .map(([k, v]) => `${k}=${Math.abs(v) >= 100 ? fmt(v) : v.toFixed(2)}`)
             .join(' ');
           console.log(
-            `${name.padEnd(10)} ${r.seconds.toFixed(2).padStart(7)} ${fmt(r.events_per_s).padStart(11)} ${fmt(r.peak_rss_mb ?? 0).padStart(13)}  ${notes}`,
+            `${name.padEnd(10)} ${r.seconds.toFixed(2).padStart(7)} ${fmt(r.events).padStart(11)} ${fmt(r.events_per_s).padStart(11)} ${fmt(r.peak_rss_mb ?? 0).padStart(13)}  ${notes}`,
           );
         }
         console.log('\ntargets:');

@@ -108,6 +108,26 @@ export async function runChecks(home: string): Promise<Check[]> {
     disables: dash ? undefined : 'the dashboard on its default port (pass another port)',
   });
 
+  // The embedded engine: native binding loads, and the Trino shims apply.
+  try {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const { prepareConnection } = await import('../engine/duckdb-compat.ts');
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    await prepareConnection(conn);
+    const version = (await conn.runAndReadAll('SELECT version() AS v')).getRowObjects()[0]!.v;
+    conn.closeSync();
+    instance.closeSync();
+    checks.push({ name: 'duckdb', status: 'ok', detail: `${String(version)}, Trino shims loaded` });
+  } catch (err) {
+    checks.push({
+      name: 'duckdb',
+      status: 'fail',
+      detail: (err as Error).message.split('\n')[0]!,
+      disables: 'lakehouse build and sql (the SQL layers on this machine)',
+    });
+  }
+
   const gib = totalmem() / 2 ** 30;
   checks.push({
     name: 'memory',
@@ -146,7 +166,7 @@ const MARK: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗' };
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check this machine: Node, lake folder, ports, memory, chromium, docker')
+    .description('check this machine: Node, lake folder, ports, DuckDB, memory, chromium, docker')
     .option('--json', 'print one JSON summary object on stdout and nothing else')
     .option('--lake <dir>', 'lakehouse folder (default: $LAKEHOUSE_HOME or ./.lakehouse)')
     .action(async (opts: CommonOptions) => {

@@ -135,12 +135,15 @@ describe('lakehouse ingest and doctor', () => {
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout) as {
       ok: boolean;
-      checks: { name: string; status: string; disables?: string }[];
+      checks: { name: string; status: string; detail: string; disables?: string }[];
     };
     expect(d.ok).toBe(true);
     expect(d.checks.map((c) => c.name)).toEqual(
       expect.arrayContaining(['node', 'lake folder', 'loopback ports', 'chromium', 'docker']),
     );
+    const duckdb = d.checks.find((c) => c.name === 'duckdb');
+    expect(duckdb?.status).toBe('ok');
+    expect(duckdb?.detail).toMatch(/^v1\.\d+\.\d+, Trino shims loaded$/);
     for (const c of d.checks.filter((x) => x.status !== 'ok')) expect(c.disables).toBeTruthy();
   });
 
