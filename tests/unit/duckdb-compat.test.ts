@@ -326,12 +326,13 @@ describe('to_unixtime / from_unixtime', () => {
 // 'not_json'; json_parse('[1, 2, 3]') -> JSON '[1,2,3]').
 describe('json_parse', () => {
   it('parses RFC 7159 text into minified JSON', async () => {
-    expect(await v("json_parse('[1, 2, 3]')")).toBe('[1,2,3]');
+    // Read through json_format, the portable way to print JSON (never CAST(json AS VARCHAR)).
+    expect(await v("json_format(json_parse('[1, 2, 3]'))")).toBe('[1,2,3]');
     expect(await v('json_parse(\'"abc"\')')).toBe('"abc"');
     expect(await v("json_parse('42')")).toBe('42');
     expect(await v("json_parse('true')")).toBe('true');
     expect(await v("json_parse('null')")).toBe('null');
-    expect(await v('json_parse(\' {"a": 1} \')')).toBe('{"a":1}');
+    expect(await v('json_format(json_parse(\' {"a": 1} \'))')).toBe('{"a":1}');
     expect(await typeOf("json_parse('1')")).toBe('JSON');
     expect(await v('json_parse(NULL)')).toBeNull();
   });
@@ -356,7 +357,7 @@ describe('json_parse', () => {
   });
 
   it('DIVERGES: a trailing comma before blanks and lower-case nan still pass here', async () => {
-    expect(await v("json_parse('[1, ]')")).toBe('[1]'); // Trino raises
+    expect(await v("json_format(json_parse('[1, ]'))")).toBe('[1]'); // Trino raises
     expect(await v("json_parse('[nan]')")).toBe('[nan]'); // Trino raises
   });
 
@@ -710,7 +711,7 @@ describe('the shims on column data, and TRY around them', () => {
       ["regexp_like(x, '^a')", ['abc', 'bac', null], [true, false, null]],
       ['to_unixtime(CAST(x AS TIMESTAMP))', ['1970-01-01 00:00:01.5', null], [1.5, null]],
       ['from_unixtime(CAST(x AS DOUBLE))', ['1.2345', null], ['1970-01-01 00:00:01.235+00', null]],
-      ['json_parse(x)', ['[1, 2]', '{"s":"a,]"}', null], ['[1,2]', '{"s":"a,]"}', null]],
+      ['json_format(json_parse(x))', ['[1, 2]', '{"s":"a,]"}', null], ['[1,2]', '{"s":"a,]"}', null]],
       [
         "json_extract_scalar(x, '$.a')",
         ['{"a":"x"}', '{"a":{}}', '{bad', null],

@@ -73,7 +73,8 @@ parsed AS (
     source,
     undecodable,
     source_file,
-    arrival_text,
+    substr(arrival_text, 1, 10) || 'T' || substr(arrival_text, 12, 2) || ':'
+    || substr(arrival_text, 15, 2) || ':' || substr(arrival_text, 18, 2) || 'Z' AS arrival_iso,
     -- Objects only: the cast then cannot fail on DuckDB, which keeps TRY on its fast path
     -- (a failing row sends its whole vector down a row-by-row path).
     TRY(CASE WHEN j IS NOT NULL AND ltrim(raw) LIKE '{%' THEN CAST(j AS MAP(VARCHAR, JSON)) END) AS m,
@@ -86,7 +87,7 @@ field_values AS (
     source,
     undecodable,
     source_file,
-    arrival_text,
+    arrival_iso,
     m IS NOT NULL AS is_object,
     element_at(m, 'event_id') AS v_event_id,
     element_at(m, 'schema_version') AS v_schema_version,
@@ -114,12 +115,7 @@ fields AS (
     source,
     undecodable,
     source_file,
-    CAST(
-      from_iso8601_timestamp(
-        substr(arrival_text, 1, 10) || 'T' || substr(arrival_text, 12, 2) || ':'
-        || substr(arrival_text, 15, 2) || ':' || substr(arrival_text, 18, 2) || 'Z'
-      ) AT TIME ZONE 'UTC' AS TIMESTAMP
-    ) AS arrival_ts,
+    CAST(from_iso8601_timestamp(arrival_iso) AT TIME ZONE 'UTC' AS TIMESTAMP) AS arrival_ts,
     is_object,
     -- Each field as JSON text (strings keep their quotes), NULL when absent or null.
     NULLIF(json_format(v_event_id), 'null') AS j_event_id,
@@ -194,17 +190,22 @@ typed AS (
     dt
   FROM fields
 ),
+timed AS (
+  SELECT
+    *,
+    -- The contract's form only: ISO-8601 date and time with seconds and an explicit offset.
+    CASE
+      WHEN regexp_like(
+        ts_text,
+        '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$'
+      ) THEN ts_text
+    END AS ts_iso
+  FROM typed
+),
 checked AS (
   SELECT
     *,
-    TRY(from_iso8601_timestamp(
-      CASE
-        WHEN regexp_like(
-          ts_text,
-          '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$'
-        ) THEN ts_text
-      END
-    )) AS ts_with_zone,
+    TRY(from_iso8601_timestamp(ts_iso)) AS ts_with_zone,
     -- One issue per field, as '<rank>:<reason>:<field>'; the smallest wins. '~' = no issue.
     CASE
       WHEN j_event_id IS NULL THEN '1:missing_field:event_id'
@@ -310,7 +311,7 @@ checked AS (
         THEN '3:bad_enum:payment_method'
       ELSE '~'
     END AS i_payment_method
-  FROM typed
+  FROM timed
 ),
 judged AS (
   SELECT
