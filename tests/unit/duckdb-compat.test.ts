@@ -711,7 +711,11 @@ describe('the shims on column data, and TRY around them', () => {
       ["regexp_like(x, '^a')", ['abc', 'bac', null], [true, false, null]],
       ['to_unixtime(CAST(x AS TIMESTAMP))', ['1970-01-01 00:00:01.5', null], [1.5, null]],
       ['from_unixtime(CAST(x AS DOUBLE))', ['1.2345', null], ['1970-01-01 00:00:01.235+00', null]],
-      ['json_format(json_parse(x))', ['[1, 2]', '{"s":"a,]"}', null], ['[1,2]', '{"s":"a,]"}', null]],
+      [
+        'json_format(json_parse(x))',
+        ['[1, 2]', '{"s":"a,]"}', null],
+        ['[1,2]', '{"s":"a,]"}', null],
+      ],
       [
         "json_extract_scalar(x, '$.a')",
         ['{"a":"x"}', '{"a":{}}', '{bad', null],
