@@ -4,7 +4,7 @@
 -- after `SET TimeZone = 'UTC'` (Athena sessions are UTC), `SET integer_division = true`
 -- (Trino's `7 / 2` is 3) and `SET disabled_optimizers = 'common_subexpressions'` (DuckDB 1.5
 -- hoists a subexpression that occurs twice out of an enclosing TRY(...), so its error escapes;
--- these macros name their arguments more than once). Measured on DuckDB 1.5.6; the expectations
+-- these macros name their arguments more than once). Measured on DuckDB 1.5.5; the expectations
 -- are pinned in tests/unit/duckdb-compat.test.ts.
 --
 -- Conventions:
