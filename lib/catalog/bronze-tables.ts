@@ -51,6 +51,12 @@ export interface BronzeTable {
   /** Data columns, all `string`. */
   readonly columns: readonly BronzeColumn[];
   readonly partitions: readonly BronzePartition[];
+  /**
+   * Name pattern of the objects the writers put there (Firehose objects end in `.gz`, the
+   * exports in `.csv` / `.jsonl`). Athena reads every object under the prefix; the local engine
+   * reads these, so a write in progress (`*.tmp`) is never half-read.
+   */
+  readonly objects: string;
 }
 
 /** First date partition projection enumerates; late data older than this is still stored but not projected. */
@@ -70,6 +76,7 @@ export const BRONZE_TABLES = [
     name: 'bronze_events',
     description: 'Clickstream and order events as delivered by Firehose: one raw NDJSON line a row',
     prefix: BRONZE_EVENTS_PREFIX,
+    objects: '*.gz',
     format: 'lines',
     columns: [RAW],
     partitions: [
@@ -90,6 +97,7 @@ export const BRONZE_TABLES = [
     description:
       'Records Firehose could not deliver (e.g. no partition keys): one JSON error document a row, rawData base64',
     prefix: BRONZE_ERRORS_PREFIX,
+    objects: '*.gz',
     format: 'lines',
     columns: [RAW],
     partitions: [
@@ -106,6 +114,7 @@ export const BRONZE_TABLES = [
     name: 'bronze_customers',
     description: 'Customer snapshots exported by the CRM (CSV with a header row)',
     prefix: `${BRONZE_REFERENCE_PREFIX}customers/`,
+    objects: '*.csv',
     format: 'csv',
     columns: CUSTOMER_COLUMNS.map((name) => ({ name, comment: `${name} as exported` })),
     partitions: [
@@ -120,6 +129,7 @@ export const BRONZE_TABLES = [
     name: 'bronze_products',
     description: 'Product snapshots exported by the ERP: one raw JSON line a row',
     prefix: `${BRONZE_REFERENCE_PREFIX}products/`,
+    objects: '*.jsonl',
     format: 'lines',
     columns: [RAW],
     partitions: [

@@ -39,14 +39,6 @@ export interface DuckDbEngineOptions {
 /** How `"$path"` reads locally: `lake://local/<key>` (Athena: `s3://<bucket>/<key>`). */
 export const LOCAL_PATH_PREFIX = 'lake://local/';
 
-/** Objects of each Bronze table on disk (temporary `*.tmp` files of a running ingest excluded). */
-const OBJECT_GLOB: Record<string, string> = {
-  bronze_events: '*.gz',
-  bronze_delivery_errors: '*.gz',
-  bronze_customers: '*.csv',
-  bronze_products: '*.jsonl',
-};
-
 export class DuckDbEngine implements SqlEngine {
   readonly kind = 'duckdb' as const;
   readonly catalog: LocalCatalog;
@@ -294,10 +286,10 @@ export class DuckDbEngine implements SqlEngine {
     const root = this.options.lakeRoot;
     const base = join(root, t.prefix);
     const depth = t.partitions.length;
-    const glob = join(base, ...Array<string>(depth).fill('*'), OBJECT_GLOB[t.name] ?? '*');
+    const glob = join(base, ...Array<string>(depth).fill('*'), t.objects);
     const columns = [...t.columns.map((c) => c.name)];
     const view = this.qualify(t.name);
-    if (!hasObjects(base, depth)) {
+    if (!hasObjects(base, depth, t.objects.replace(/^\*/, ''))) {
       const cols = [...columns, SOURCE_FILE_COLUMN, ...t.partitions.map((p) => p.name)];
       const nulls = cols.map((c) => `CAST(NULL AS VARCHAR) AS ${sqlIdent(c)}`).join(', ');
       await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${nulls} WHERE false`);
@@ -354,11 +346,12 @@ export class DuckDbEngine implements SqlEngine {
   }
 }
 
-function hasObjects(dir: string, depth: number): boolean {
+/** Whether `dir` holds, `depth` folders down, a file ending in `suffix` (what the glob reads). */
+function hasObjects(dir: string, depth: number, suffix: string): boolean {
   if (!existsSync(dir)) return false;
-  if (depth === 0) return readdirSync(dir).some((f) => !f.endsWith('.tmp'));
+  if (depth === 0) return readdirSync(dir).some((f) => f.endsWith(suffix));
   return readdirSync(dir, { withFileTypes: true }).some(
-    (d) => d.isDirectory() && hasObjects(join(dir, d.name), depth - 1),
+    (d) => d.isDirectory() && hasObjects(join(dir, d.name), depth - 1, suffix),
   );
 }
 
