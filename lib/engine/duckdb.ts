@@ -62,6 +62,9 @@ export class DuckDbEngine implements SqlEngine {
     const instance = await DuckDBInstance.create(':memory:', config);
     const conn = await instance.connect();
     await prepareConnection(conn);
+    // Lets `progress()` report how far the running statement is (DuckDB tracks it only then).
+    await conn.run('SET enable_progress_bar = true');
+    await conn.run('SET enable_progress_bar_print = false');
     const db = sqlIdent(options.database);
     await conn.run(`CREATE SCHEMA IF NOT EXISTS ${db}`);
     await conn.run(`USE ${db}`);

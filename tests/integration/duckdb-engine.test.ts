@@ -174,3 +174,26 @@ describe('DuckDbEngine.materialize', () => {
     }
   });
 });
+
+describe('DuckDbEngine.progress', () => {
+  it('reports how far a long statement is, between 0 and 1', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'lakehouse-engine-'));
+    dirs.push(d);
+    const engine = await DuckDbEngine.open({ lakeRoot: join(d, 'lake'), database: 'shop' });
+    const seen: number[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // DuckDB tracks progress over table and file scans (not over range()).
+      await engine.query(
+        'CREATE TABLE big AS SELECT i, CAST(i AS VARCHAR) AS s FROM range(10000000) t(i)',
+      );
+      timer = setInterval(() => seen.push(engine.progress()), 20);
+      await engine.query('SELECT count(DISTINCT s) FROM big');
+    } finally {
+      clearInterval(timer);
+      await engine.close();
+    }
+    expect(seen.some((p) => p > 0 && p < 1)).toBe(true);
+    expect(seen.every((p) => p >= 0 && p <= 1)).toBe(true);
+  });
+});
