@@ -97,7 +97,11 @@ export async function buildLocally(opts: BuildOptions): Promise<BuildSummary> {
         onPlanned(model, partitions) {
           if (partitions.length === 0) return;
           bar = progressBar(opts, `${model.name} (${planned(model, partitions)})`, 100, '%');
-          timer = setInterval(() => bar?.update(engine.progress() * 100), 250);
+          let shown = 0;
+          timer = setInterval(() => {
+            shown = Math.max(shown, engine.progress() * 100);
+            bar?.update(shown);
+          }, 250);
         },
         onBuilt() {
           clearInterval(timer);

@@ -43,6 +43,8 @@ export class DuckDbEngine implements SqlEngine {
   readonly kind = 'duckdb' as const;
   readonly catalog: LocalCatalog;
   private closed = false;
+  /** The share of the current build the running statement stands for (see `progress()`). */
+  private phase: readonly [number, number] = [0, 1];
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -124,6 +126,8 @@ export class DuckDbEngine implements SqlEngine {
       // row groups differently from run to run, a single-file COPY of sorted rows does not.
       // So a rebuild of the same partitions gives byte-identical Parquet.
       const staged = sqlIdent(`__build_${model.name}`);
+      // Progress: running the model is most of a build; writing the files is the rest.
+      this.phase = [0, 0.85];
       await this.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS ${select}`, req.signal);
       const written = new Map<string, number>();
       let statements = 1;
@@ -143,7 +147,12 @@ export class DuckDbEngine implements SqlEngine {
               `${model.name} wrote partitions it was not asked for: ${unexpected.join(', ')}`,
             );
           }
-          for (const v of written.keys()) {
+          const values = [...written.keys()];
+          for (const [i, v] of values.entries()) {
+            this.phase = [
+              0.85 + (0.15 * i) / values.length,
+              0.85 + (0.15 * (i + 1)) / values.length,
+            ];
             const file = join(dir, `${model.partitionedBy[0]}=${v}`, 'data_0.parquet');
             mkdirSync(dirname(file), { recursive: true });
             await this.run(
@@ -154,6 +163,7 @@ export class DuckDbEngine implements SqlEngine {
             statements++;
           }
         } else {
+          this.phase = [0.85, 1];
           const r = await this.run(
             `COPY (SELECT * FROM ${staged} ORDER BY ALL) TO ${sqlString(join(dir, 'data_0.parquet'))} ` +
               `(FORMAT parquet, COMPRESSION zstd, RETURN_STATS)`,
@@ -228,6 +238,7 @@ export class DuckDbEngine implements SqlEngine {
         seconds: (performance.now() - started) / 1000,
       };
     } finally {
+      this.phase = [0, 1];
       release();
     }
   }
@@ -238,10 +249,14 @@ export class DuckDbEngine implements SqlEngine {
     return e && Object.fromEntries(Object.entries(e.partitions).map(([v, p]) => [v, p.location]));
   }
 
-  /** Progress of the running statement, 0 to 1 (0 when DuckDB cannot tell). */
+  /**
+   * Progress, 0 to 1: of the build in progress (its statements in turn), else of the running
+   * statement; 0 for what DuckDB cannot measure.
+   */
   progress(): number {
     const p = this.conn.progress.percentage;
-    return p > 0 ? Math.min(p, 100) / 100 : 0;
+    const [from, to] = this.phase;
+    return from + (to - from) * (p > 0 ? Math.min(p, 100) / 100 : 0);
   }
 
   /** Forgets a built table (its catalog entry and data); the next build starts it afresh. */
