@@ -5,13 +5,12 @@
  */
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { planned, type BuildSummary } from '../build/build-summary.ts';
+import { planned, summarizeSilver, type BuildSummary } from '../build/build-summary.ts';
 import { BuildStateFile, runBuild } from '../build/run-build.ts';
 import { databaseName } from '../config.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import { LAYERS, loadModels, type Layer } from '../engine/model.ts';
 import { FsLake } from '../local/fs-lake.ts';
-import { summarizeSilver } from '../build/build-summary.ts';
 import {
   CliError,
   config,
@@ -19,6 +18,7 @@ import {
   lakeHome,
   lakeRoot,
   printJson,
+  printTable,
   progressBar,
   secs,
   type CommonOptions,
@@ -182,21 +182,4 @@ export function printBuildSummary(s: BuildSummary): void {
       );
     }
   }
-}
-
-/** A plain aligned table (numbers right-aligned). */
-export function printTable(head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = head.map(
-    (_, i) => rows.length > 0 && rows.every((r) => /^-?[\d,.]+$|^-$/.test(r[i] ?? '')),
-  );
-  const line = (cells: string[]) =>
-    '  ' +
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  console.log(line(head));
-  console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
 }

@@ -121,3 +121,22 @@ export function printRows(rows: [string, string][]): void {
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
 }
+
+/** A plain aligned table (numbers right-aligned), as lines. */
+export function formatTable(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = head.map(
+    (_, i) => rows.length > 0 && rows.every((r) => /^-?[\d,.]+$|^-$/.test(r[i] ?? '')),
+  );
+  const line = (cells: string[]) =>
+    '  ' +
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), '  ' + widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+export function printTable(head: string[], rows: string[][]): void {
+  for (const l of formatTable(head, rows)) console.log(l);
+}

@@ -7,8 +7,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { databaseName } from '../config.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import type { QueryResult } from '../engine/sql-engine.ts';
-import { CliError, config, lakeHome, lakeRoot, type CommonOptions } from './common.ts';
-import { printTable } from './build-command.ts';
+import { CliError, config, formatTable, lakeHome, lakeRoot, type CommonOptions } from './common.ts';
 
 type Format = 'table' | 'csv' | 'json';
 
@@ -51,23 +50,18 @@ export function formatResult(r: QueryResult, format: Format, maxRows = Infinity)
     for (const row of r.rows) lines.push(names.map((n) => csvCell(row[n])).join(','));
     return lines.join('\n') + '\n';
   }
-  const out: string[] = [];
-  const log = console.log;
-  console.log = (line: string) => out.push(line);
-  try {
-    const shown = r.rows.slice(0, maxRows);
-    printTable(
-      names,
-      shown.map((row) => names.map((n) => text(row[n]).replace(/\s+/g, ' ').slice(0, 80))),
-    );
-  } finally {
-    console.log = log;
-  }
+  const shown = r.rows.slice(0, maxRows);
+  const lines = formatTable(
+    names,
+    shown.map((row) => names.map((n) => text(row[n]).replace(/\s+/g, ' ').slice(0, 80))),
+  );
   const more =
     r.rows.length > maxRows
       ? `(${r.rows.length - maxRows} more rows; use --format csv or json for all)\n`
       : '';
-  return out.join('\n') + '\n' + `(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})\n` + more;
+  return (
+    lines.join('\n') + '\n' + `(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})\n` + more
+  );
 }
 
 export function registerSql(program: Command): void {

@@ -19,7 +19,6 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { ColumnInfo } from './sql-engine.ts';
 import { LAYERS, MATERIALIZATIONS } from './model.ts';
 
 export const CATALOG_DIR = '_catalog';
@@ -153,4 +152,3 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export type { ColumnInfo };
