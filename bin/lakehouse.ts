@@ -30,7 +30,9 @@ registerBench(program);
 
 // Ctrl-C: exit through process.exit so 'exit' handlers remove temporary stores and buffers.
 process.once('SIGINT', () => {
-  console.error('\nlakehouse: interrupted; what was delivered before stays in the lake');
+  console.error(
+    '\nlakehouse: interrupted; what was delivered or published stays, the next run redoes the rest',
+  );
   process.exit(130);
 });
 

@@ -3,6 +3,7 @@
  * The Firehose prefixes below are what the CDK stack deploys; the local delivery stand-in reads
  * them back from the synthesized template rather than from here.
  */
+export const BRONZE_PREFIX = 'bronze/';
 export const BRONZE_EVENTS_PREFIX = 'bronze/events/';
 export const BRONZE_ERRORS_PREFIX = 'bronze/_errors/';
 export const BRONZE_REFERENCE_PREFIX = 'bronze/reference/';

@@ -10,6 +10,7 @@ import { BuildStateFile, runBuild } from '../build/run-build.ts';
 import { databaseName } from '../config.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import { LAYERS, loadModels, type Layer } from '../engine/model.ts';
+import { BRONZE_PREFIX } from '../lake-layout.ts';
 import { FsLake } from '../local/fs-lake.ts';
 import {
   CliError,
@@ -60,7 +61,9 @@ export function buildStateFile(lake: string): BuildStateFile {
   return new BuildStateFile(join(lake, '_state', 'build-fingerprints.json'));
 }
 
-export async function buildLocally(opts: BuildOptions): Promise<BuildSummary> {
+export async function buildLocally(
+  opts: BuildOptions,
+): Promise<BuildSummary & { emptyLake: boolean }> {
   const home = lakeHome(opts);
   const lake = lakeRoot(home);
   const cfg = config();
@@ -112,7 +115,7 @@ export async function buildLocally(opts: BuildOptions): Promise<BuildSummary> {
       },
     }).finally(() => clearInterval(timer));
     const summary = await summarizeSilver(engine, runs, (performance.now() - started) / 1000);
-    return summary;
+    return { ...summary, emptyLake: await isEmpty(new FsLake(lake)) };
   } finally {
     await engine.close();
   }
@@ -152,8 +155,20 @@ export function registerBuild(program: Command): void {
     });
 }
 
-export function printBuildSummary(s: BuildSummary): void {
+/** Whether the lake holds no Bronze at all (nothing was ingested or loaded yet). */
+async function isEmpty(lake: FsLake): Promise<boolean> {
+  for await (const _ of lake.list(BRONZE_PREFIX)) return false;
+  return true;
+}
+
+export function printBuildSummary(s: BuildSummary & { emptyLake?: boolean }): void {
   const built = s.models.filter((m) => m.partitions > 0);
+  if (built.length === 0 && s.emptyLake) {
+    console.log(
+      'Nothing to build: the lake has no Bronze yet (npm run lakehouse -- ingest, or load --file).',
+    );
+    return;
+  }
   if (built.length === 0) {
     console.log('Nothing to build: every partition is up to date (use --dates to force).');
     return;

@@ -93,7 +93,15 @@ export class LocalCatalog {
     mkdirSync(this.dir, { recursive: true });
     const file = join(this.dir, `${table}.lock`);
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (createExclusive(file, String(process.pid))) return () => rmSync(file, { force: true });
+      if (createExclusive(file, String(process.pid))) {
+        // Ctrl-C exits through process.exit: the lock goes with the process.
+        const remove = () => rmSync(file, { force: true });
+        process.once('exit', remove);
+        return () => {
+          process.removeListener('exit', remove);
+          remove();
+        };
+      }
       const pid = Number(readFileSync(file, 'utf8'));
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
         throw new Error(`${table} is being built by process ${pid} (lock ${file})`);

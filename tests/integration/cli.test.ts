@@ -245,6 +245,12 @@ describe('lakehouse build and sql', () => {
     expect(JSON.parse(r.stdout)).toEqual([{ n: '0' }]);
   });
 
+  it('says there is nothing to build yet on an empty lake', () => {
+    const r = lakehouse('build', '--lake', join(work, 'empty'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Nothing to build: the lake has no Bronze yet/);
+  });
+
   it('builds Silver from loaded lines and queries it as table, csv and json', () => {
     const purchase = { order_id: 'o-1', payment_method: ' PayPal' };
     const lines = [
