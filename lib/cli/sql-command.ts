@@ -68,7 +68,7 @@ export function registerSql(program: Command): void {
   program
     .command('sql')
     .description('Run SQL on the local lake (same table names as the Athena console)')
-    .argument('[query]', 'the SQL to run (or use --file)')
+    .argument('[query]', 'the SQL to run; - reads it from stdin (or use --file)')
     .option('--file <path>', 'read the SQL from a file')
     .option(
       '--format <format>',
@@ -86,6 +86,7 @@ export function registerSql(program: Command): void {
     .action(async (query: string | undefined, opts: SqlOptions) => {
       if (query && opts.file) throw new CliError('give the SQL or --file, not both');
       let sql = query;
+      if (query === '-') sql = readFileSync(0, 'utf8');
       if (opts.file) {
         try {
           sql = readFileSync(opts.file, 'utf8');

@@ -313,6 +313,21 @@ describe('lakehouse build and sql', () => {
     expect(again.stdout).toMatch(/Nothing to build/);
   });
 
+  it('reads the SQL from stdin with -, leading comments included', () => {
+    const r = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [join(root, 'bin', 'lakehouse.ts'), 'sql', '-', '--format', 'csv', '--lake', lake],
+      {
+        cwd: work,
+        encoding: 'utf8',
+        input: '-- events per type\nSELECT count(*) AS n FROM silver_events;\n',
+        timeout: 60_000,
+      },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('n\n2\n');
+  });
+
   it('prints the engine’s message and exits 1 on a bad query', () => {
     const r = lakehouse('sql', 'SELECT nope FROM silver_events', '--lake', lake);
     expect(r.code).toBe(1);
