@@ -164,6 +164,27 @@ function checkBatchErrors(
   );
 }
 
+/** The CTAS that writes a build's first (or only) statement into its staging location. */
+export function ctasStatement(
+  qualified: string,
+  location: string,
+  body: string,
+  partitionColumn?: string,
+): string {
+  const props = [
+    `format = 'PARQUET'`,
+    `write_compression = 'ZSTD'`,
+    `external_location = ${sqlString(location)}`,
+  ];
+  if (partitionColumn) props.push(`partitioned_by = ARRAY[${sqlString(partitionColumn)}]`);
+  return `CREATE TABLE ${qualified}\nWITH (${props.join(', ')})\nAS\n${body}`;
+}
+
+/** Each further batch of up to 100 partitions, into the same staging table. */
+export function insertStatement(qualified: string, body: string): string {
+  return `INSERT INTO ${qualified}\n${body}`;
+}
+
 export class AthenaEngine implements SqlEngine {
   readonly kind = 'athena' as const;
   private readonly athena: AthenaClient;
@@ -349,21 +370,6 @@ export class AthenaEngine implements SqlEngine {
     };
   }
 
-  private ctas(
-    qualified: string,
-    location: string,
-    body: string,
-    partitionColumn?: string,
-  ): string {
-    const props = [
-      `format = 'PARQUET'`,
-      `write_compression = 'ZSTD'`,
-      `external_location = ${sqlString(location)}`,
-    ];
-    if (partitionColumn) props.push(`partitioned_by = ARRAY[${sqlString(partitionColumn)}]`);
-    return `CREATE TABLE ${qualified}\nWITH (${props.join(', ')})\nAS\n${body}`;
-  }
-
   /**
    * Runs `build` (which creates the staging table), then drops the staging table from Glue:
    * strictly after success, best effort after a failure (whose error is rethrown).
@@ -435,7 +441,7 @@ export class AthenaEngine implements SqlEngine {
       const ctas = await this.step(
         model,
         'CREATE TABLE AS',
-        this.ctas(stg.qualified, stg.location, model.sql),
+        ctasStatement(stg.qualified, stg.location, model.sql),
         signal,
       );
       let rows = ctas.updateCount;
@@ -509,8 +515,8 @@ export class AthenaEngine implements SqlEngine {
             : `INSERT INTO, statement ${i + 1} of ${batches.length}`;
         const sql =
           i === 0
-            ? this.ctas(stg.qualified, stg.location, body, column)
-            : `INSERT INTO ${stg.qualified}\n${body}`;
+            ? ctasStatement(stg.qualified, stg.location, body, column)
+            : insertStatement(stg.qualified, body);
         const ex = await this.step(model, what, sql, signal);
         statements++;
         reported =

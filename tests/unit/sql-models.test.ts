@@ -14,6 +14,7 @@ import type { ParseError } from 'dt-sql-parser';
 import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
 import { ATHENA_DIR, REPO_ROOT, loadModels, parseModel } from '../../lib/engine/model.ts';
 import type { Model } from '../../lib/engine/model.ts';
+import { ctasStatement, insertStatement } from '../../lib/engine/athena.ts';
 import { scopedQuery } from '../../lib/engine/wrap.ts';
 import { formatProblem, lintSql, tokenize } from '../../lib/sql/dialect.ts';
 
@@ -76,22 +77,17 @@ function expectParses(sql: string, where: string): void {
   expect(errors, `Trino grammar rejects ${where}:\n${errors.join('\n')}`).toEqual([]);
 }
 
-/** The statements an adapter runs for a model, with the test's stand-in names. */
+/** The statements the Athena engine runs for a model (its own builders), with stand-in names. */
 function wrappedForms(model: Model): Record<string, string> {
   const qualify = (table: string): string => `"db"."${table}"`;
   const query =
     model.materialization === 'partition_overwrite'
       ? scopedQuery(model, ['2026-11-01'], qualify)
       : scopedQuery(model, undefined, qualify);
-  const properties = [
-    "format = 'PARQUET'",
-    "external_location = 's3://b/p/'",
-    ...model.partitionedBy.map((c) => `partitioned_by = ARRAY['${c}']`),
-  ];
   return {
     query,
-    ctas: `CREATE TABLE "db"."x" WITH (${properties.join(', ')}) AS\n${query}`,
-    insert: `INSERT INTO "db"."x"\n${query}`,
+    ctas: ctasStatement('"db"."x"', 's3://b/p/', query, model.partitionedBy[0]),
+    insert: insertStatement('"db"."x"', query),
   };
 }
 
