@@ -8,7 +8,6 @@ import { BuildStateFile, runBuild } from '../build/run-build.ts';
 import { databaseName } from '../config.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import { loadModels } from '../engine/model.ts';
-import { FsLake } from '../local/fs-lake.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LakehouseConfig } from '../config.ts';
@@ -152,10 +151,7 @@ export const STAGES: Stage[] = [
         const runs = await runBuild({
           engine,
           models,
-          context: {
-            lister: new FsLake(lake),
-            published: (t) => engine.publishedPartitions(t),
-          },
+          context: engine.planInputs(),
           state: new BuildStateFile(join(lake, '_state', 'bench-fingerprints.json')),
         });
         const seconds = (performance.now() - t0) / 1000;

@@ -90,11 +90,7 @@ export async function buildLocally(
     const runs = await runBuild({
       engine,
       models,
-      context: {
-        lister: new FsLake(lake),
-        published: (t) => engine.publishedPartitions(t),
-        only: opts.dates,
-      },
+      context: { ...engine.planInputs(), only: opts.dates },
       state,
       events: {
         onPlanned(model, partitions) {

@@ -11,7 +11,9 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { PlanContext } from '../build/plan.ts';
 import { BRONZE_TABLES, SOURCE_FILE_COLUMN, type BronzeTable } from '../catalog/bronze-tables.ts';
+import { FsLake } from '../local/fs-lake.ts';
 import { prepareConnection } from './duckdb-compat.ts';
 import { LocalCatalog, type TableEntry } from './local-catalog.ts';
 import type { Model } from './model.ts';
@@ -243,10 +245,20 @@ export class DuckDbEngine implements SqlEngine {
     }
   }
 
-  /** Published partitions of a built table: value → lake key prefix (undefined if never built). */
-  publishedPartitions(table: string): Record<string, string> | undefined {
-    const e = this.catalog.get(table);
-    return e && Object.fromEntries(Object.entries(e.partitions).map(([v, p]) => [v, p.location]));
+  /**
+   * What the build planner reads for this lake: its objects and the published partitions of
+   * each built table (value → lake key prefix).
+   */
+  planInputs(): Pick<PlanContext, 'lister' | 'published'> {
+    return {
+      lister: new FsLake(this.options.lakeRoot),
+      published: (table) => {
+        const e = this.catalog.get(table);
+        return (
+          e && Object.fromEntries(Object.entries(e.partitions).map(([v, p]) => [v, p.location]))
+        );
+      },
+    };
   }
 
   /**
