@@ -19,6 +19,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { isAlive } from '../local/process-alive.ts';
 import { LAYERS, MATERIALIZATIONS } from './model.ts';
 
 export const CATALOG_DIR = '_catalog';
@@ -149,13 +150,4 @@ function createExclusive(file: string, text: string): boolean {
   writeSync(fd, text);
   closeSync(fd);
   return true;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

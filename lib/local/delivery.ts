@@ -24,6 +24,7 @@ import {
 import type { FirehoseSettings } from '../stack/firehose-settings.ts';
 import type { FsLake } from './fs-lake.ts';
 import { createPartitioner, type PartitionKeys, type Partitioner } from './partition-query.ts';
+import { isAlive } from './process-alive.ts';
 
 /** Firehose's error-output-type for records dynamic partitioning could not process. */
 export const PROCESSING_FAILED = 'processing-failed';
@@ -78,15 +79,6 @@ export async function sweepStaleTmpDirs(lake: FsLake): Promise<void> {
     const pid = Number(name);
     if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
     await rm(lake.path(`${TMP}/${name}`), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
