@@ -3,7 +3,7 @@
  * (silver, gold, ...) add themselves to `STAGES`. Targets live here, not in timed unit tests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { savedQuery } from '../build/build-summary.ts';
+import { savedQuery } from '../catalog/saved-queries.ts';
 import { BuildStateFile, runBuild } from '../build/run-build.ts';
 import { databaseName } from '../config.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';

@@ -3,10 +3,9 @@
  * reconciliation (lines in = events + quarantined + duplicates dropped) and the quarantine by
  * reason, both from the saved queries in athena/queries/ run on the dates just built.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DuckDbEngine } from '../engine/duckdb.ts';
-import { ATHENA_DIR, type Model } from '../engine/model.ts';
+import { savedQuery } from '../catalog/saved-queries.ts';
+import type { Model } from '../engine/model.ts';
 import { withScopedInputs } from '../engine/wrap.ts';
 import type { ModelRun } from './run-build.ts';
 
@@ -33,13 +32,6 @@ export function planned(model: Model, partitions: readonly string[]): string {
   if (model.materialization === 'table') return 'whole table';
   const unit = model.partitionedBy[0] === 'dt' ? 'date' : 'partition';
   return `${partitions.length} ${unit}${partitions.length === 1 ? '' : 's'}`;
-}
-
-/** A saved query's text (`athena/queries/<name>.sql`), comments kept. */
-export function savedQuery(name: string): string {
-  return readFileSync(join(ATHENA_DIR, 'queries', `${name}.sql`), 'utf8')
-    .trim()
-    .replace(/;\s*$/, '');
 }
 
 /** Tables a Silver summary reads, all partitioned by `dt`. */

@@ -10,6 +10,7 @@ import { BronzeDelivery } from './bronze-delivery.ts';
 import { EventStream } from './event-stream.ts';
 import { IngestMonitoring } from './ingest-monitoring.ts';
 import { LakeCatalog } from './lake-catalog.ts';
+import { SavedQueries } from './saved-queries.ts';
 import { LakeStorage } from './lake-storage.ts';
 import { Producer } from './producer.ts';
 
@@ -45,6 +46,8 @@ export class LakehouseStack extends Stack {
   readonly monitoring: IngestMonitoring;
   /** Glue tables and the Athena workgroup; undefined for LocalStack (Glue and Athena are paid there). */
   readonly catalog: LakeCatalog | undefined;
+  /** athena/queries/*.sql as named queries in the workgroup (with the catalog). */
+  readonly savedQueries: SavedQueries | undefined;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, {
@@ -81,6 +84,12 @@ export class LakehouseStack extends Stack {
     this.catalog = config.localstack
       ? undefined
       : new LakeCatalog(this, 'Catalog', { config, storage: this.storage });
+    this.savedQueries =
+      this.catalog &&
+      new SavedQueries(this, 'SavedQueries', {
+        databaseName: this.catalog.databaseName,
+        workGroup: this.catalog.workGroup,
+      });
 
     const out = STACK_OUTPUTS;
     new CfnOutput(this, out.lakeBucketName, {

@@ -10,7 +10,10 @@ import { App, Aspects, type CfnElement } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { listSavedQueries, SAVED_QUERIES_DIR } from '../../lib/catalog/saved-queries.ts';
 import {
   BRONZE_TABLES,
   PROJECTION_END,
@@ -625,5 +628,31 @@ describe('athena config', () => {
       bytesScannedCutoffMiB: 10_240,
       resultRetentionDays: 3,
     });
+  });
+});
+
+describe('saved queries', () => {
+  it('deploys every athena/queries/*.sql file as a named query in the workgroup and database', () => {
+    const saved = listSavedQueries();
+    expect(saved.map((q) => q.name)).toEqual(
+      expect.arrayContaining(['bronze_scan', 'silver_quarantine_reasons', 'silver_reconciliation']),
+    );
+    const named = template.findResources('AWS::Athena::NamedQuery');
+    expect(Object.keys(named)).toHaveLength(saved.length);
+    for (const q of saved) {
+      template.hasResourceProperties('AWS::Athena::NamedQuery', {
+        Name: q.name,
+        Database: databaseName(defaultConfig),
+        WorkGroup: { Ref: ids.workGroup },
+        QueryString: readFileSync(join(SAVED_QUERIES_DIR, `${q.name}.sql`), 'utf8')
+          .trim()
+          .replace(/;\s*$/, ''),
+        Description: Match.stringLikeRegexp('\\S'),
+      });
+    }
+  });
+
+  it('is not deployed for LocalStack (no Athena there)', () => {
+    expect(Object.keys(local.findResources('AWS::Athena::NamedQuery'))).toHaveLength(0);
   });
 });
