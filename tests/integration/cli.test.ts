@@ -1,27 +1,16 @@
 /** The `lakehouse` CLI as a user runs it: exit codes, one-line errors, `--json` output. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runLakehouse } from '../helpers/lakehouse-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'lakehouse-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function lakehouse(...args: string[]) {
-  const r = spawnSync(
-    join(root, 'node_modules', '.bin', 'tsx'),
-    [join(root, 'bin', 'lakehouse.ts'), ...args],
-    {
-      cwd: work,
-      encoding: 'utf8',
-      env: { ...process.env, LAKEHOUSE_HOME: join(work, 'home') },
-      timeout: 120_000,
-    },
-  );
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runLakehouse(args, { cwd: work, env: { LAKEHOUSE_HOME: join(work, 'home') } });
 }
 
 function files(dir: string): string[] {
@@ -149,20 +138,11 @@ describe('lakehouse ingest and doctor', () => {
 
   it('doctor names a bad configuration file', () => {
     writeFileSync(join(work, 'bad-config.json'), '{"kinesis": {"shardCount": 0}}');
-    const bad = spawnSync(
-      join(root, 'node_modules', '.bin', 'tsx'),
-      [join(root, 'bin', 'lakehouse.ts'), 'doctor'],
-      {
-        cwd: work,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          LAKEHOUSE_CONFIG: join(work, 'bad-config.json'),
-          LAKEHOUSE_HOME: join(work, 'home'),
-        },
-      },
-    );
-    expect(bad.status).toBe(1);
+    const bad = runLakehouse(['doctor'], {
+      cwd: work,
+      env: { LAKEHOUSE_CONFIG: join(work, 'bad-config.json'), LAKEHOUSE_HOME: join(work, 'home') },
+    });
+    expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/✗ config .*kinesis\.shardCount/);
   });
 
@@ -314,16 +294,10 @@ describe('lakehouse build and sql', () => {
   });
 
   it('reads the SQL from stdin with -, leading comments included', () => {
-    const r = spawnSync(
-      join(root, 'node_modules', '.bin', 'tsx'),
-      [join(root, 'bin', 'lakehouse.ts'), 'sql', '-', '--format', 'csv', '--lake', lake],
-      {
-        cwd: work,
-        encoding: 'utf8',
-        input: '-- events per type\nSELECT count(*) AS n FROM silver_events;\n',
-        timeout: 60_000,
-      },
-    );
+    const r = runLakehouse(['sql', '-', '--format', 'csv', '--lake', lake], {
+      cwd: work,
+      input: '-- events per type\nSELECT count(*) AS n FROM silver_events;\n',
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('n\n2\n');
   });

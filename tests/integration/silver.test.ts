@@ -4,7 +4,6 @@
  * generator's counts are the oracle: every injected defect must come out with its reason code,
  * and bronze lines = silver rows + quarantined + duplicates dropped.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type MessRates } from '../../lib/config.ts';
 import type { GeneratorCounts, LineDefect } from '../../lib/events/generator.ts';
 import { runLocalIngest } from '../../lib/local/ingest.ts';
+import { runLakehouse, startLakehouse } from '../helpers/lakehouse-cli.ts';
 
-const root = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'lakehouse-silver-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const home = join(work, 'home');
@@ -37,17 +36,7 @@ const MESS: MessRates = {
 };
 
 function lakehouse(...args: string[]) {
-  const r = spawnSync(
-    join(root, 'node_modules', '.bin', 'tsx'),
-    [join(root, 'bin', 'lakehouse.ts'), ...args],
-    {
-      cwd: work,
-      encoding: 'utf8',
-      env: { ...process.env, LAKEHOUSE_HOME: home },
-      timeout: 300_000,
-    },
-  );
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runLakehouse(args, { cwd: work, env: { LAKEHOUSE_HOME: home }, timeoutMs: 300_000 });
 }
 
 function sql<T = Record<string, string | number | null>>(query: string): T[] {
@@ -255,11 +244,10 @@ describe('Silver on generated data with every kind of mess', () => {
     const count = () => sql<{ n: string }>('SELECT count(*) AS n FROM silver_events')[0]!.n;
     const rowsBefore = count();
     const dates = first.reconciliation.map((r) => r.dt).join(',');
-    const child = spawn(
-      join(root, 'node_modules', '.bin', 'tsx'),
-      [join(root, 'bin', 'lakehouse.ts'), 'build', '--dates', dates, '--threads', '1', '--json'],
-      { cwd: work, env: { ...process.env, LAKEHOUSE_HOME: home }, stdio: 'ignore' },
-    );
+    const child = startLakehouse(['build', '--dates', dates, '--threads', '1', '--json'], {
+      cwd: work,
+      env: { LAKEHOUSE_HOME: home },
+    });
     // Kill it once it is writing Parquet for the first model.
     const buildsDir = join(lake, 'silver', 'silver_event_lines');
     const known = new Set(readdirSync(buildsDir));
