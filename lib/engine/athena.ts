@@ -49,7 +49,8 @@ import {
   type QueryResult,
   type SqlEngine,
 } from './sql-engine.ts';
-import { partitionBatches, scopedQuery, sqlIdent, sqlString } from './wrap.ts';
+import { buildKey, checkBuildId, renderBuild, stagingTableName } from './statements.ts';
+import { sqlIdent } from './wrap.ts';
 
 export interface AthenaEngineOptions {
   readonly athena: AthenaClient;
@@ -87,11 +88,6 @@ interface Execution {
   /** Rows written by a CTAS / INSERT INTO, as Athena reports it. */
   readonly updateCount: number | undefined;
   readonly result: QueryResult;
-}
-
-/** Staging table name suffix: the build id folded to `[a-z0-9_]`. */
-export function sanitizeBuildId(buildId: string): string {
-  return buildId.toLowerCase().replace(/[^a-z0-9_]/g, '_');
 }
 
 /**
@@ -164,27 +160,6 @@ function checkBatchErrors(
   );
 }
 
-/** The CTAS that writes a build's first (or only) statement into its staging location. */
-export function ctasStatement(
-  qualified: string,
-  location: string,
-  body: string,
-  partitionColumn?: string,
-): string {
-  const props = [
-    `format = 'PARQUET'`,
-    `write_compression = 'ZSTD'`,
-    `external_location = ${sqlString(location)}`,
-  ];
-  if (partitionColumn) props.push(`partitioned_by = ARRAY[${sqlString(partitionColumn)}]`);
-  return `CREATE TABLE ${qualified}\nWITH (${props.join(', ')})\nAS\n${body}`;
-}
-
-/** Each further batch of up to 100 partitions, into the same staging table. */
-export function insertStatement(qualified: string, body: string): string {
-  return `INSERT INTO ${qualified}\n${body}`;
-}
-
 export class AthenaEngine implements SqlEngine {
   readonly kind = 'athena' as const;
   private readonly athena: AthenaClient;
@@ -216,20 +191,67 @@ export class AthenaEngine implements SqlEngine {
   }
 
   async materialize(req: MaterializeRequest): Promise<MaterializeResult> {
-    const { model, buildId } = req;
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(buildId)) {
-      throw new Error(`${model.name}: build id '${buildId}' must match [A-Za-z0-9][A-Za-z0-9_.-]*`);
-    }
-    req.signal?.throwIfAborted();
-    if (model.materialization === 'table') {
-      if (req.partitions !== undefined) {
-        throw new Error(
-          `${model.name} is a 'table' model: it is rebuilt whole, without partitions`,
-        );
+    const started = performance.now();
+    const { model, buildId, signal } = req;
+    checkBuildId(model, buildId);
+    signal?.throwIfAborted();
+    const build = renderBuild(model, req.partitions, buildId, {
+      database: this.database,
+      lakeUri: `s3://${this.lakeBucket}/`,
+    });
+    return this.withStaging(build.stagingTable, async () => {
+      let reported: number | undefined = 0;
+      for (const [i, st] of build.statements.entries()) {
+        const ex = await this.step(model, st.label, st.sql, signal);
+        reported =
+          reported === undefined || ex.updateCount === undefined
+            ? undefined
+            : reported + ex.updateCount;
+        if (i === 0 && model.materialization === 'partition_overwrite') {
+          // The schema is known once the CTAS has run: refuse a change before writing more.
+          const staging = await this.requireTable(build.stagingTable);
+          const current = await this.getTable(model.name);
+          if (current) this.checkSameSchema(model, current, staging);
+        }
       }
-      return this.materializeTable(req);
-    }
-    return this.materializePartitions(req);
+      const result = await this.publishFromStaging(
+        model,
+        buildId,
+        req.partitions,
+        reported,
+        signal,
+      );
+      return {
+        ...result,
+        statements: build.statements.length,
+        seconds: (performance.now() - started) / 1000,
+      };
+    });
+  }
+
+  /**
+   * Publishes what the build's statements wrote to its staging table (the state machine ran them),
+   * then drops the staging table. `partitions`: the values the build was asked for (those that
+   * came out empty are removed from the table); none for a `table` model.
+   */
+  async publishStaging(req: MaterializeRequest): Promise<MaterializeResult> {
+    const started = performance.now();
+    checkBuildId(req.model, req.buildId);
+    return this.withStaging(stagingTableName(req.model, req.buildId), async () => {
+      const result = await this.publishFromStaging(
+        req.model,
+        req.buildId,
+        req.partitions,
+        undefined,
+        req.signal,
+      );
+      return { ...result, statements: 0, seconds: (performance.now() - started) / 1000 };
+    });
+  }
+
+  /** Drops the build's staging table (its data stays in S3 for the lifecycle rule). */
+  async discardStaging(req: Pick<MaterializeRequest, 'model' | 'buildId'>): Promise<void> {
+    await this.dropTable(stagingTableName(req.model, req.buildId));
   }
 
   async close(): Promise<void> {
@@ -359,17 +381,6 @@ export class AthenaEngine implements SqlEngine {
   // ---------------------------------------------------------------------------------------------
   // Builds
 
-  private staging(model: Model, buildId: string) {
-    const table = `${model.name}__stg_${sanitizeBuildId(buildId)}`;
-    const key = `${model.layer}/${model.name}/${buildId}/`;
-    return {
-      table,
-      qualified: this.qualify(table),
-      key,
-      location: `s3://${this.lakeBucket}/${key}`,
-    };
-  }
-
   /**
    * Runs `build` (which creates the staging table), then drops the staging table from Glue:
    * strictly after success, best effort after a failure (whose error is rethrown).
@@ -433,29 +444,37 @@ export class AthenaEngine implements SqlEngine {
     };
   }
 
-  private async materializeTable(req: MaterializeRequest): Promise<MaterializeResult> {
-    const started = performance.now();
-    const { model, buildId, signal } = req;
-    const stg = this.staging(model, buildId);
-    return this.withStaging(stg.table, async () => {
-      const ctas = await this.step(
-        model,
-        'CREATE TABLE AS',
-        ctasStatement(stg.qualified, stg.location, model.sql),
-        signal,
-      );
-      let rows = ctas.updateCount;
+  /** Counts what the staging table holds, checks it, and points the table at it. */
+  private async publishFromStaging(
+    model: Model,
+    buildId: string,
+    partitions: readonly string[] | undefined,
+    reported: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Omit<MaterializeResult, 'statements' | 'seconds'>> {
+    const stagingName = stagingTableName(model, buildId);
+    const qualified = this.qualify(stagingName);
+    const key = buildKey(model, buildId);
+    const location = `s3://${this.lakeBucket}/${key}`;
+    const staging = await this.requireTable(stagingName);
+    const current = await this.getTable(model.name);
+
+    if (model.materialization === 'table') {
+      if (partitions !== undefined) {
+        throw new Error(
+          `${model.name} is a 'table' model: it is rebuilt whole, without partitions`,
+        );
+      }
+      let rows = reported;
       if (rows === undefined) {
         const counted = await this.step(
           model,
           'row count',
-          `SELECT count(*) AS "row_count" FROM ${stg.qualified}`,
+          `SELECT count(*) AS "row_count" FROM ${qualified}`,
           signal,
         );
         rows = Number(counted.result.rows[0]?.row_count ?? 0);
       }
-      const staging = await this.requireTable(stg.table);
-      const current = await this.getTable(model.name);
       if (current?.PartitionKeys?.length) {
         throw new Error(
           `${model.name}: the published table ${this.database}.${model.name} is partitioned by ` +
@@ -465,7 +484,7 @@ export class AthenaEngine implements SqlEngine {
       }
       signal?.throwIfAborted();
       // Publish: from here on the build is no longer interruptible.
-      const input = this.tableInput(model, staging, stg.location, current);
+      const input = this.tableInput(model, staging, location, current);
       if (current) {
         await this.glue.send(
           new UpdateTableCommand({ DatabaseName: this.database, TableInput: input }),
@@ -475,107 +494,52 @@ export class AthenaEngine implements SqlEngine {
           new CreateTableCommand({ DatabaseName: this.database, TableInput: input }),
         );
       }
-      return {
-        model: model.name,
-        rows,
-        partitions: [],
-        removed: [],
-        location: stg.key,
-        statements: 1,
-        seconds: (performance.now() - started) / 1000,
-      };
-    });
-  }
+      return { model: model.name, rows, partitions: [], removed: [], location: key };
+    }
 
-  private async materializePartitions(req: MaterializeRequest): Promise<MaterializeResult> {
-    const started = performance.now();
-    const { model, buildId, signal } = req;
     const column = model.partitionedBy[0];
     if (!column) throw new Error(`${model.name}: partition_overwrite needs a partition column`);
-    if (!req.partitions || req.partitions.length === 0) {
+    if (!partitions || partitions.length === 0) {
       throw new Error(`${model.name}: partition_overwrite needs the partition values to rebuild`);
     }
-    if (req.partitions.some((v) => v === '')) {
-      throw new Error(`${model.name}: an empty string is not a valid partition value`);
+    if (current) this.checkSameSchema(model, current, staging);
+    const requested = [...new Set(partitions)].sort();
+    const counted = await this.step(
+      model,
+      'rows per partition',
+      `SELECT ${sqlIdent(column)} AS "partition_value", count(*) AS "row_count" ` +
+        `FROM ${qualified} GROUP BY 1`,
+      signal,
+    );
+    const wanted = new Set(requested);
+    const written: PartitionResult[] = counted.result.rows
+      .map((r) => ({ value: String(r.partition_value), rows: Number(r.row_count) }))
+      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const stray = written.filter((p) => !wanted.has(p.value)).map((p) => p.value);
+    if (stray.length > 0) {
+      throw new Error(
+        `${model.name}: the build wrote partitions that were not asked for: ${stray.slice(0, 10).join(', ')}`,
+      );
     }
-    const batches = partitionBatches(req.partitions);
-    const requested = batches.flat();
-    const stg = this.staging(model, buildId);
-
-    return this.withStaging(stg.table, async () => {
-      let staging: Table | undefined;
-      let current: Table | undefined;
-      let statements = 0;
-      let reported: number | undefined = 0;
-      for (const [i, batch] of batches.entries()) {
-        const body = scopedQuery(model, batch, this.qualify);
-        const what =
-          i === 0
-            ? `CREATE TABLE AS, statement 1 of ${batches.length}`
-            : `INSERT INTO, statement ${i + 1} of ${batches.length}`;
-        const sql =
-          i === 0
-            ? ctasStatement(stg.qualified, stg.location, body, column)
-            : insertStatement(stg.qualified, body);
-        const ex = await this.step(model, what, sql, signal);
-        statements++;
-        reported =
-          reported === undefined || ex.updateCount === undefined
-            ? undefined
-            : reported + ex.updateCount;
-        if (i === 0) {
-          // The schema is known once the CTAS has run: refuse a change before writing more.
-          staging = await this.requireTable(stg.table);
-          current = await this.getTable(model.name);
-          if (current) this.checkSameSchema(model, current, staging);
-        }
-      }
-
-      const counted = await this.step(
-        model,
-        'rows per partition',
-        `SELECT ${sqlIdent(column)} AS "partition_value", count(*) AS "row_count" ` +
-          `FROM ${stg.qualified} GROUP BY 1`,
-        signal,
+    const rows = written.reduce((n, p) => n + p.rows, 0);
+    if (reported !== undefined && reported !== rows) {
+      throw new Error(
+        `${model.name}: Athena reported ${reported} rows written but the staging table holds ${rows}`,
       );
-      const wanted = new Set(requested);
-      const written: PartitionResult[] = counted.result.rows
-        .map((r) => ({ value: String(r.partition_value), rows: Number(r.row_count) }))
-        .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-      const stray = written.filter((p) => !wanted.has(p.value)).map((p) => p.value);
-      if (stray.length > 0) {
-        throw new Error(
-          `${model.name}: the build wrote partitions that were not asked for: ${stray.slice(0, 10).join(', ')}`,
-        );
-      }
-      const rows = written.reduce((n, p) => n + p.rows, 0);
-      if (reported !== undefined && reported !== rows) {
-        throw new Error(
-          `${model.name}: Athena reported ${reported} rows written but the staging table holds ${rows}`,
-        );
-      }
-      signal?.throwIfAborted();
+    }
+    signal?.throwIfAborted();
 
-      // Publish: from here on the build is no longer interruptible.
-      const removed = await this.publishPartitions(
-        model,
-        column,
-        staging!,
-        current,
-        stg.location,
-        requested,
-        written,
-      );
-      return {
-        model: model.name,
-        rows,
-        partitions: written,
-        removed,
-        location: stg.key,
-        statements,
-        seconds: (performance.now() - started) / 1000,
-      };
-    });
+    // Publish: from here on the build is no longer interruptible.
+    const removed = await this.publishPartitions(
+      model,
+      column,
+      staging,
+      current,
+      location,
+      requested,
+      written,
+    );
+    return { model: model.name, rows, partitions: written, removed, location: key };
   }
 
   private checkSameSchema(model: Model, current: Table, staging: Table): void {

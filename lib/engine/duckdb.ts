@@ -8,7 +8,7 @@
  * a fresh `<layer>/<table>/<buildId>/` and only then repoints the catalog entry: an interrupted
  * build leaves the published table as it was.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PlanContext } from '../build/plan.ts';
@@ -16,7 +16,7 @@ import { BRONZE_TABLES, SOURCE_FILE_COLUMN, type BronzeTable } from '../catalog/
 import { FsLake } from '../local/fs-lake.ts';
 import { prepareConnection } from './duckdb-compat.ts';
 import { LocalCatalog, type TableEntry } from './local-catalog.ts';
-import type { Model } from './model.ts';
+import { LAYERS, type Layer, type Model } from './model.ts';
 import {
   SqlError,
   type ColumnInfo,
@@ -25,7 +25,8 @@ import {
   type QueryResult,
   type SqlEngine,
 } from './sql-engine.ts';
-import { scopedQuery, sqlIdent, sqlString } from './wrap.ts';
+import { buildKey, parseWriteStatement, renderBuild, stagingTableName } from './statements.ts';
+import { sqlIdent, sqlString } from './wrap.ts';
 
 export interface DuckDbEngineOptions {
   /** Folder holding the lake keys (`bronze/…`, `silver/…`). */
@@ -36,6 +37,15 @@ export interface DuckDbEngineOptions {
   readonly threads?: number;
   /** DuckDB memory limit, e.g. `4GB` (default: DuckDB's, 80% of RAM). */
   readonly memoryLimit?: string;
+}
+
+/** What a statement did, as Athena's query statistics say it. */
+export interface StatementStats {
+  /** Rows written (CTAS / INSERT INTO) or returned (a query). */
+  readonly rows: number;
+  /** Bytes DuckDB read from files (Athena: data scanned). */
+  readonly bytesRead: number;
+  readonly seconds: number;
 }
 
 /** How `"$path"` reads locally: `lake://local/<key>` (Athena: `s3://<bucket>/<key>`). */
@@ -69,6 +79,11 @@ export class DuckDbEngine implements SqlEngine {
     // Lets `progress()` report how far the running statement is (DuckDB tracks it only then).
     await conn.run('SET enable_progress_bar = true');
     await conn.run('SET enable_progress_bar_print = false');
+    // What `runStatement` reports as bytes read (Athena: data scanned), when profiling is on.
+    await conn.run(`SET profiling_coverage = 'ALL'`);
+    await conn.run(
+      `SET custom_profiling_settings = '{"TOTAL_BYTES_READ": "true", "LATENCY": "true"}'`,
+    );
     const db = sqlIdent(options.database);
     await conn.run(`CREATE SCHEMA IF NOT EXISTS ${db}`);
     await conn.run(`USE ${db}`);
@@ -98,6 +113,10 @@ export class DuckDbEngine implements SqlEngine {
     };
   }
 
+  /**
+   * Builds a model the way the state machine does: its statements (`renderBuild`) go through
+   * `runStatement`, then `publishStaging` points the catalog at the result.
+   */
   async materialize(req: MaterializeRequest): Promise<MaterializeResult> {
     const started = performance.now();
     const { model, buildId } = req;
@@ -108,141 +127,287 @@ export class DuckDbEngine implements SqlEngine {
     if (!partitioned && req.partitions) {
       throw new Error(`${model.name}: a table build takes no partitions`);
     }
+    const build = renderBuild(model, req.partitions, buildId, {
+      database: this.options.database,
+      lakeUri: LOCAL_PATH_PREFIX,
+    });
     const release = this.catalog.lock(model.name);
     try {
       // Leftovers of interrupted builds of this table go first.
       this.catalog.collectGarbage(model.layer, model.name);
-      const location = `${model.layer}/${model.name}/${buildId}/`;
-      const dir = join(this.options.lakeRoot, location);
-      mkdirSync(dir, { recursive: true });
-      const partitions = partitioned ? [...new Set(req.partitions)].sort() : undefined;
-      const select = scopedQuery(model, partitions, (t) => this.qualify(t));
-      const columns = await this.describe(select, req.signal);
-      checkPartitionColumn(model, columns);
-      const previous = this.catalog.get(model.name);
-      const dataColumns = columns.filter((c) => !model.partitionedBy.includes(c.name));
-      checkSchema(model, previous, dataColumns);
-
-      // The result goes to a temporary table first, then each partition is written by its own
-      // COPY in one total order (ORDER BY ALL): DuckDB's PARTITION_BY writer orders rows and
-      // row groups differently from run to run, a single-file COPY of sorted rows does not.
-      // So a rebuild of the same partitions gives byte-identical Parquet.
-      const staged = sqlIdent(`__build_${model.name}`);
-      // Progress: running the model is most of a build; writing the files is the rest.
-      this.phase = [0, 0.85];
-      await this.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS ${select}`, req.signal);
-      const written = new Map<string, number>();
-      let statements = 1;
       try {
-        if (partitioned) {
-          const col = sqlIdent(model.partitionedBy[0]!);
-          const counts = await this.run(
-            `SELECT ${col} AS v, count(*) AS n FROM ${staged} GROUP BY 1 ORDER BY 1`,
-            req.signal,
-          );
-          for (const r of counts.getRowObjectsJson() as { v: string | null; n: string }[]) {
-            written.set(r.v ?? '', Number(r.n));
-          }
-          const unexpected = [...written.keys()].filter((v) => !partitions!.includes(v));
-          if (unexpected.length > 0) {
-            throw new Error(
-              `${model.name} wrote partitions it was not asked for: ${unexpected.join(', ')}`,
-            );
-          }
-          const values = [...written.keys()];
-          for (const [i, v] of values.entries()) {
-            this.phase = [
-              0.85 + (0.15 * i) / values.length,
-              0.85 + (0.15 * (i + 1)) / values.length,
-            ];
-            const file = join(dir, `${model.partitionedBy[0]}=${v}`, 'data_0.parquet');
-            mkdirSync(dirname(file), { recursive: true });
-            await this.run(
-              `COPY (SELECT * EXCLUDE (${col}) FROM ${staged} WHERE ${col} = ${sqlString(v)} ORDER BY ALL) ` +
-                `TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
-              req.signal,
-            );
-            statements++;
-          }
-        } else {
-          this.phase = [0.85, 1];
-          const r = await this.run(
-            `COPY (SELECT * FROM ${staged} ORDER BY ALL) TO ${sqlString(join(dir, 'data_0.parquet'))} ` +
-              `(FORMAT parquet, COMPRESSION zstd, RETURN_STATS)`,
-            req.signal,
-          );
-          const files = r.getRowObjectsJson() as { count: string }[];
-          written.set(
-            '',
-            files.reduce((n, f) => n + Number(f.count), 0),
-          );
-          statements++;
+        for (const [i, st] of build.statements.entries()) {
+          // Progress: the statements in turn.
+          const n = build.statements.length;
+          this.phase = [i / n, (i + 1) / n];
+          await this.runStatement(st.sql, req.signal);
         }
-      } finally {
-        await this.conn.run(`DROP TABLE IF EXISTS ${staged}`);
-      }
-
-      const now = new Date().toISOString();
-      let entry: TableEntry;
-      const removed: string[] = [];
-      if (partitioned) {
-        const next = { ...(previous?.partitions ?? {}) };
-        for (const v of partitions!) {
-          const rows = written.get(v);
-          if (rows === undefined) {
-            if (v in next) removed.push(v);
-            delete next[v];
-          } else {
-            next[v] = { location: `${location}${model.partitionedBy[0]}=${v}/`, rows };
-          }
-        }
-        entry = {
-          table: model.name,
-          layer: model.layer,
-          materialization: model.materialization,
-          partitionedBy: [...model.partitionedBy],
-          columns: dataColumns,
-          partitions: next,
-          buildId,
-          updatedAt: now,
+        if (req.signal?.aborted) throw req.signal.reason;
+        const result = await this.publishStaging(req);
+        return {
+          ...result,
+          statements: build.statements.length,
+          seconds: (performance.now() - started) / 1000,
         };
-      } else {
-        entry = {
-          table: model.name,
-          layer: model.layer,
-          materialization: model.materialization,
-          partitionedBy: [],
-          columns: dataColumns,
-          location,
-          partitions: {},
-          rows: written.get('') ?? 0,
-          buildId,
-          updatedAt: now,
-        };
+      } catch (err) {
+        await this.discardStaging(req);
+        throw err;
       }
-      if (req.signal?.aborted) throw req.signal.reason;
-      // Publish: one rename.
-      this.catalog.put(entry);
-      this.catalog.collectGarbage(model.layer, model.name);
-      await this.createTableView(entry);
-      const parts = partitioned
-        ? [...written.entries()]
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([value, rows]) => ({ value, rows }))
-        : [];
-      return {
-        model: model.name,
-        rows: partitioned ? parts.reduce((n, p) => n + p.rows, 0) : (entry.rows ?? 0),
-        partitions: parts,
-        removed,
-        location,
-        statements,
-        seconds: (performance.now() - started) / 1000,
-      };
     } finally {
       this.phase = [0, 1];
       release();
     }
+  }
+
+  /**
+   * The local stand-in for Athena: runs one statement of the kind the state machine sends
+   * (`statements.ts`). A CTAS or INSERT INTO writes the model's SELECT, unchanged, into the staging
+   * table's location, one sorted Parquet file per partition, and registers the staging table in
+   * the local catalog; any other statement runs as a query. Reports what Athena's statistics
+   * report: rows written and bytes read.
+   */
+  async runStatement(sql: string, signal?: AbortSignal): Promise<StatementStats> {
+    const started = performance.now();
+    const write = parseWriteStatement(sql);
+    if (!write) {
+      const { result, bytesRead } = await this.profiled(() => this.run(sql, signal));
+      return {
+        rows: result.currentRowCount,
+        bytesRead,
+        seconds: (performance.now() - started) / 1000,
+      };
+    }
+    if (write.database !== this.options.database) {
+      throw new SqlError(
+        `database ${write.database} does not exist here (the lake's database is ${this.options.database})`,
+      );
+    }
+    const existing = this.catalog.get(write.table);
+    let entry: TableEntry;
+    let location: string;
+    let column: string | undefined;
+    if (write.kind === 'ctas') {
+      if (existing) throw new SqlError(`Table ${write.database}.${write.table} already exists`);
+      if (!write.location.startsWith(LOCAL_PATH_PREFIX)) {
+        throw new SqlError(
+          `external_location ${write.location} is not in this lake (${LOCAL_PATH_PREFIX}<key>)`,
+        );
+      }
+      location = write.location.slice(LOCAL_PATH_PREFIX.length);
+      if (!location.endsWith('/')) location += '/';
+      column = write.partitionColumn;
+      const layer = location.split('/')[0];
+      if (!(LAYERS as readonly string[]).includes(layer ?? '')) {
+        throw new SqlError(`external_location ${write.location} is not under a layer folder`);
+      }
+      entry = {
+        table: write.table,
+        layer: layer as Layer,
+        materialization: column ? 'partition_overwrite' : 'table',
+        partitionedBy: column ? [column] : [],
+        columns: [],
+        ...(column ? {} : { location }),
+        partitions: {},
+        rows: 0,
+        buildId: location.split('/')[2] ?? '',
+        updatedAt: new Date().toISOString(),
+      };
+    } else {
+      if (!existing) throw new SqlError(`Table ${write.database}.${write.table} does not exist`);
+      entry = existing;
+      column = existing.partitionedBy[0];
+      location = existing.location ?? `${existing.layer}/${write.table}/${existing.buildId}/`;
+      if (!column) throw new SqlError(`INSERT INTO ${write.table}: only partitioned tables here`);
+      const firstPartition = Object.values(existing.partitions)[0];
+      if (firstPartition) location = firstPartition.location.replace(/[^/]+\/$/, '');
+    }
+
+    const columns = await this.describe(write.body, signal);
+    if (column && columns[columns.length - 1]?.name !== column) {
+      throw new SqlError(
+        `${write.table}: the partition column ${column} must be the last column of the SELECT (Athena CTAS requires it)`,
+      );
+    }
+    const dataColumns = columns.filter((c) => c.name !== column);
+    if (write.kind === 'insert' && !sameColumns(entry.columns, dataColumns)) {
+      throw new SqlError(
+        `INSERT INTO ${write.table}: the SELECT's columns differ from the table's`,
+      );
+    }
+    const dir = join(this.options.lakeRoot, location);
+    mkdirSync(dir, { recursive: true });
+
+    // The result goes to a temporary table first, then each partition is written by its own
+    // COPY in one total order (ORDER BY ALL): DuckDB's PARTITION_BY writer orders rows and
+    // row groups differently from run to run, a single-file COPY of sorted rows does not.
+    // So a rebuild of the same partitions gives byte-identical Parquet.
+    const staged = sqlIdent(`__build_${write.table}`);
+    const [from, to] = this.phase;
+    const split = from + (to - from) * 0.85;
+    this.phase = [from, split];
+    const { bytesRead } = await this.profiled(() =>
+      this.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS ${write.body}`, signal),
+    );
+    const written = new Map<string, number>();
+    try {
+      if (column) {
+        const col = sqlIdent(column);
+        const counts = await this.run(
+          `SELECT ${col} AS v, count(*) AS n FROM ${staged} GROUP BY 1 ORDER BY 1`,
+          signal,
+        );
+        for (const r of counts.getRowObjectsJson() as { v: string | null; n: string }[]) {
+          if (r.v === null) {
+            throw new SqlError(`${write.table}: rows with a NULL ${column} cannot be written`);
+          }
+          written.set(r.v, Number(r.n));
+        }
+        const values = [...written.keys()];
+        for (const [i, v] of values.entries()) {
+          if (v in entry.partitions) {
+            throw new SqlError(`${write.table}: partition ${column}=${v} is written twice`);
+          }
+          this.phase = [
+            split + ((to - split) * i) / values.length,
+            split + ((to - split) * (i + 1)) / values.length,
+          ];
+          const file = join(dir, `${column}=${v}`, 'data_0.parquet');
+          mkdirSync(dirname(file), { recursive: true });
+          await this.run(
+            `COPY (SELECT * EXCLUDE (${col}) FROM ${staged} WHERE ${col} = ${sqlString(v)} ORDER BY ALL) ` +
+              `TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+            signal,
+          );
+        }
+      } else {
+        this.phase = [split, to];
+        const r = await this.run(
+          `COPY (SELECT * FROM ${staged} ORDER BY ALL) TO ${sqlString(join(dir, 'data_0.parquet'))} ` +
+            `(FORMAT parquet, COMPRESSION zstd, RETURN_STATS)`,
+          signal,
+        );
+        const files = r.getRowObjectsJson() as { count: string }[];
+        written.set(
+          '',
+          files.reduce((n, f) => n + Number(f.count), 0),
+        );
+      }
+    } finally {
+      this.phase = [from, to];
+      await this.conn.run(`DROP TABLE IF EXISTS ${staged}`);
+    }
+    const rows = [...written.values()].reduce((n, x) => n + x, 0);
+    const partitions = { ...entry.partitions };
+    if (column) {
+      for (const [v, n] of written) {
+        partitions[v] = { location: `${location}${column}=${v}/`, rows: n };
+      }
+    }
+    const next: TableEntry = {
+      ...entry,
+      columns: dataColumns,
+      partitions,
+      rows: column ? undefined : rows,
+      updatedAt: new Date().toISOString(),
+    };
+    if (signal?.aborted) throw signal.reason;
+    this.catalog.put(next);
+    await this.createTableView(next);
+    return { rows, bytesRead, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * Publishes a build's staging table (see `runStatement`): the model's table (or each requested
+   * partition) points at the staged data, requested partitions that came out empty are removed,
+   * and the staging entry is dropped. One rename: readers see the old table or the new one.
+   */
+  async publishStaging(req: MaterializeRequest): Promise<MaterializeResult> {
+    const started = performance.now();
+    const { model, buildId } = req;
+    const stagingName = stagingTableName(model, buildId);
+    const staged = this.catalog.get(stagingName);
+    if (!staged) {
+      throw new Error(
+        `${model.name}: staging table ${stagingName} does not exist (nothing to publish)`,
+      );
+    }
+    const partitioned = model.materialization === 'partition_overwrite';
+    const previous = this.catalog.get(model.name);
+    const now = new Date().toISOString();
+    let entry: TableEntry;
+    const removed: string[] = [];
+    const location = buildKey(model, buildId);
+    if (partitioned) {
+      if (!req.partitions || req.partitions.length === 0) {
+        throw new Error(`${model.name}: partition_overwrite needs the partitions to publish`);
+      }
+      checkSchema(model, previous, staged.columns);
+      const requested = new Set(req.partitions);
+      const stray = Object.keys(staged.partitions).filter((v) => !requested.has(v));
+      if (stray.length > 0) {
+        throw new Error(`${model.name} wrote partitions it was not asked for: ${stray.join(', ')}`);
+      }
+      const next = { ...(previous?.partitions ?? {}) };
+      for (const v of requested) {
+        const p = staged.partitions[v];
+        if (p === undefined) {
+          if (v in next) removed.push(v);
+          delete next[v];
+        } else {
+          next[v] = p;
+        }
+      }
+      entry = {
+        table: model.name,
+        layer: model.layer,
+        materialization: model.materialization,
+        partitionedBy: [...model.partitionedBy],
+        columns: staged.columns,
+        partitions: next,
+        buildId,
+        updatedAt: now,
+      };
+    } else {
+      entry = {
+        table: model.name,
+        layer: model.layer,
+        materialization: model.materialization,
+        partitionedBy: [],
+        columns: staged.columns,
+        location: staged.location ?? location,
+        partitions: {},
+        rows: staged.rows ?? 0,
+        buildId,
+        updatedAt: now,
+      };
+    }
+    req.signal?.throwIfAborted();
+    // Publish: one rename.
+    this.catalog.put(entry);
+    await this.discardStaging(req);
+    this.catalog.collectGarbage(model.layer, model.name);
+    await this.createTableView(entry);
+    const parts = partitioned
+      ? Object.entries(staged.partitions)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([value, p]) => ({ value, rows: p.rows }))
+      : [];
+    return {
+      model: model.name,
+      rows: partitioned ? parts.reduce((n, p) => n + p.rows, 0) : (entry.rows ?? 0),
+      partitions: parts,
+      removed: removed.sort(),
+      location,
+      statements: 0,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** Forgets a build's staging table; its files go with the next garbage collection. */
+  async discardStaging(req: Pick<MaterializeRequest, 'model' | 'buildId'>): Promise<void> {
+    const name = stagingTableName(req.model, req.buildId);
+    this.catalog.remove(name);
+    await this.conn.run(`DROP VIEW IF EXISTS ${this.qualify(name)}`);
   }
 
   /**
@@ -288,6 +453,31 @@ export class DuckDbEngine implements SqlEngine {
     this.closed = true;
     this.conn.closeSync();
     this.instance.closeSync();
+  }
+
+  /**
+   * Runs `fn` with DuckDB's profiler on and returns the bytes its statement read from files
+   * (the profiler's `total_bytes_read`: compressed bytes of the objects and Parquet pages read).
+   */
+  private async profiled<T>(fn: () => Promise<T>): Promise<{ result: T; bytesRead: number }> {
+    const file = join(this.options.lakeRoot, '.duckdb-tmp', `profile-${process.pid}.json`);
+    mkdirSync(dirname(file), { recursive: true });
+    await this.conn.run(`SET enable_profiling = 'json'`);
+    await this.conn.run(`SET profiling_output = ${sqlString(file)}`);
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      await this.conn.run('PRAGMA disable_profiling');
+    }
+    let bytesRead = 0;
+    try {
+      const profile = JSON.parse(readFileSync(file, 'utf8')) as { total_bytes_read?: number };
+      bytesRead = Number(profile.total_bytes_read ?? 0);
+    } catch {
+      // No profile written (an empty statement): nothing was read.
+    }
+    return { result, bytesRead };
   }
 
   private async run(sql: string, signal?: AbortSignal) {
@@ -385,14 +575,8 @@ function hasObjects(dir: string, depth: number, suffix: string): boolean {
   );
 }
 
-function checkPartitionColumn(model: Model, columns: readonly ColumnInfo[]): void {
-  const p = model.partitionedBy[0];
-  if (!p) return;
-  if (columns[columns.length - 1]?.name !== p) {
-    throw new Error(
-      `${model.file}: the partition column ${p} must be the last column of the SELECT (Athena CTAS requires it)`,
-    );
-  }
+function sameColumns(a: readonly ColumnInfo[], b: readonly ColumnInfo[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.name === b[i]!.name && c.type === b[i]!.type);
 }
 
 function checkSchema(
@@ -401,10 +585,7 @@ function checkSchema(
   columns: readonly ColumnInfo[],
 ) {
   if (!previous || model.materialization === 'table') return;
-  const same =
-    previous.columns.length === columns.length &&
-    previous.columns.every((c, i) => c.name === columns[i]!.name && c.type === columns[i]!.type);
-  if (!same) {
+  if (!sameColumns(previous.columns, columns)) {
     throw new Error(
       `${model.name}: its columns changed since the published build; rebuild it whole ` +
         `(lakehouse build --full-refresh) so old and new partitions agree`,

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { isAlive } from '../local/process-alive.ts';
 import { LAYERS, MATERIALIZATIONS } from './model.ts';
+import { STAGING_MARK } from './statements.ts';
 
 export const CATALOG_DIR = '_catalog';
 
@@ -119,10 +120,16 @@ export class LocalCatalog {
   collectGarbage(layer: string, table: string, keep?: string): string[] {
     const root = join(this.lakeRoot, layer, table);
     if (!existsSync(root)) return [];
-    const entry = this.get(table);
+    // The published entry and this table's staging entries (builds not yet published).
+    const entries = [
+      this.get(table),
+      ...this.list().filter((e) => e.table.startsWith(`${table}${STAGING_MARK}`)),
+    ];
     const live = new Set<string>();
-    if (entry?.location) live.add(buildOf(entry.location));
-    for (const p of Object.values(entry?.partitions ?? {})) live.add(buildOf(p.location));
+    for (const entry of entries) {
+      if (entry?.location) live.add(buildOf(entry.location));
+      for (const p of Object.values(entry?.partitions ?? {})) live.add(buildOf(p.location));
+    }
     const removed: string[] = [];
     for (const name of readdirSync(root)) {
       if (live.has(name) || name === keep) continue;

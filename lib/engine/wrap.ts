@@ -29,47 +29,99 @@ export function partitionBatches(
 }
 
 /**
+ * How one input of a query is read: `from` is a FROM-clause source (a qualified table or a
+ * parenthesized subquery), `filter` optionally restricts it to `column IN (values)`.
+ */
+export interface InputSource {
+  readonly from: string;
+  readonly filter?: { readonly column: string; readonly values: readonly string[] };
+}
+
+/**
+ * `sql` with each table of `inputs` shadowed by a CTE of the same name over its source; the
+ * query reads the rest of its text unchanged. `tail` turns the query (named `"__query"`) into
+ * the statement's final SELECT.
+ */
+export function withInputs(
+  sql: string,
+  inputs: Readonly<Record<string, InputSource>>,
+  tail?: (inner: string) => string,
+): string {
+  const entries = Object.entries(inputs);
+  if (entries.length === 0 && !tail) return sql;
+  const ctes = entries.map(([table, src]) => {
+    const where = src.filter
+      ? ` WHERE ${sqlIdent(src.filter.column)} IN (${src.filter.values.map(sqlString).join(', ')})`
+      : '';
+    return `${sqlIdent(table)} AS (SELECT * FROM ${src.from}${where})`;
+  });
+  ctes.push(`"__query" AS (\n${sql}\n)`);
+  const last = tail ? tail('"__query"') : 'SELECT * FROM "__query"';
+  return `WITH ${ctes.join(',\n')}\n${last}`;
+}
+
+/**
  * `sql` with each table of `scope` shadowed by a CTE of the same name over the real table
- * (`qualify(table)`) filtered to `column IN (values)`; the query reads the rest of its text
- * unchanged. Used for models and for saved queries run on a few dates.
+ * (`qualify(table)`) filtered to `column IN (values)`. Used for saved queries run on a few dates.
  */
 export function withScopedInputs(
   sql: string,
   scope: Readonly<Record<string, string>>,
   values: readonly string[],
   qualify: (table: string) => string,
-  tail: (inner: string) => string = (inner) => `SELECT * FROM ${inner}`,
 ): string {
-  const list = values.map(sqlString).join(', ');
-  const ctes = Object.entries(scope).map(
-    ([table, col]) =>
-      `${sqlIdent(table)} AS (SELECT * FROM ${qualify(table)} WHERE ${sqlIdent(col)} IN (${list}))`,
+  const inputs = Object.fromEntries(
+    Object.entries(scope).map(([table, column]) => [
+      table,
+      { from: qualify(table), filter: { column, values } },
+    ]),
   );
-  ctes.push(`"__query" AS (\n${sql}\n)`);
-  return `WITH ${ctes.join(',\n')}\n${tail('"__query"')}`;
+  return withInputs(sql, inputs);
 }
+
+/**
+ * Where a model's inputs are read from during a build: by default the published table
+ * (`qualify(table)`); `source` may redirect an input (e.g. to the staging table an earlier step
+ * of the same run wrote).
+ */
+export type InputResolver = (table: string) => string | undefined;
 
 /**
  * The model's query, restricted to `partitions` when given: every `scope` input is shadowed by
  * a CTE filtered to those values, and the result is filtered on the partition column, so a
- * statement writes only what it was asked to. Without `partitions` (a `table` build) the query
+ * statement writes only what it was asked to. Inputs that `resolve` redirects are shadowed too
+ * (filtered when scoped). Without `partitions` (a `table` build) and without redirects the query
  * is the model's own text.
  */
 export function scopedQuery(
   model: Model,
   partitions: readonly string[] | undefined,
   qualify: (table: string) => string,
+  resolve: InputResolver = () => undefined,
 ): string {
-  if (partitions === undefined) return model.sql;
-  const column = model.partitionedBy[0];
-  if (!column) throw new Error(`${model.name} has no partition column`);
-  if (partitions.length === 0) throw new Error(`${model.name}: no partitions to build`);
+  const inputs: Record<string, InputSource> = {};
+  if (partitions !== undefined) {
+    if (!model.partitionedBy[0]) throw new Error(`${model.name} has no partition column`);
+    if (partitions.length === 0) throw new Error(`${model.name}: no partitions to build`);
+  }
+  for (const table of model.dependsOn) {
+    const column = partitions !== undefined ? model.scope[table] : undefined;
+    const redirected = resolve(table);
+    if (column) {
+      inputs[table] = {
+        from: redirected ?? qualify(table),
+        filter: { column, values: partitions! },
+      };
+    } else if (redirected) {
+      inputs[table] = { from: redirected };
+    }
+  }
+  if (partitions === undefined) return withInputs(model.sql, inputs);
+  const column = model.partitionedBy[0]!;
   const list = partitions.map(sqlString).join(', ');
-  return withScopedInputs(
+  return withInputs(
     model.sql,
-    model.scope,
-    partitions,
-    qualify,
+    inputs,
     (inner) => `SELECT * FROM ${inner} WHERE ${sqlIdent(column)} IN (${list})`,
   );
 }

@@ -35,7 +35,8 @@ import {
 } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AthenaEngine, hivePathValue, sanitizeBuildId } from '../../lib/engine/athena.ts';
+import { AthenaEngine, hivePathValue } from '../../lib/engine/athena.ts';
+import { sanitizeBuildId } from '../../lib/engine/statements.ts';
 import type { Model } from '../../lib/engine/model.ts';
 import { SqlError } from '../../lib/engine/sql-engine.ts';
 

@@ -14,7 +14,7 @@ import type { ParseError } from 'dt-sql-parser';
 import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
 import { ATHENA_DIR, REPO_ROOT, loadModels, parseModel } from '../../lib/engine/model.ts';
 import type { Model } from '../../lib/engine/model.ts';
-import { ctasStatement, insertStatement } from '../../lib/engine/athena.ts';
+import { ctasStatement, insertStatement } from '../../lib/engine/statements.ts';
 import { scopedQuery } from '../../lib/engine/wrap.ts';
 import { formatProblem, lintSql, tokenize } from '../../lib/sql/dialect.ts';
 
