@@ -141,6 +141,41 @@ export const LakehouseConfigSchema = z
       })
       .strict()
       .default({ bytesScannedCutoffMiB: 10_240, resultRetentionDays: 30 }),
+    pipeline: z
+      .object({
+        /** EventBridge schedule that starts the state machine. */
+        scheduleEnabled: z.boolean().default(true),
+        scheduleMinutes: z.number().int().min(1).max(1440).default(15),
+        /** Models built at once within a wave (Athena queries in flight). */
+        maxConcurrency: z.number().int().min(1).max(40).default(4),
+        /** Execution timeout; a run lock older than this is taken over by the next run. */
+        timeoutMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(24 * 60)
+          .default(120),
+        /**
+         * An object that becomes visible up to this long after objects newer than it were seen
+         * is still picked up by the next run (S3 LastModified is the upload's start time).
+         */
+        overlapSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 3600)
+          .default(900),
+        lambdaMemoryMiB: z.number().int().min(128).max(10_240).default(512),
+      })
+      .strict()
+      .default({
+        scheduleEnabled: true,
+        scheduleMinutes: 15,
+        maxConcurrency: 4,
+        timeoutMinutes: 120,
+        overlapSeconds: 900,
+        lambdaMemoryMiB: 512,
+      }),
     generator: GeneratorConfigSchema.default(GeneratorConfigSchema.parse({})),
   })
   .strict();

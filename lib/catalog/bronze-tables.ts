@@ -161,3 +161,31 @@ export function partitionKeyTemplate(table: BronzeTable): string {
     table.prefix + table.partitions.map((p) => partitionKeySegment(p, `\${${p.name}}`)).join('')
   );
 }
+
+/**
+ * The value of partition `column` that an object key of `table` carries, or `undefined` when the
+ * key is not an object the engines read (wrong depth, a folder, a missing value).
+ */
+export function partitionValueOf(
+  table: BronzeTable,
+  key: string,
+  column: string,
+): string | undefined {
+  if (!key.startsWith(table.prefix)) return undefined;
+  const index = table.partitions.findIndex((p) => p.name === column);
+  if (index < 0) throw new Error(`${table.name} has no partition column ${column}`);
+  const p = table.partitions[index]!;
+  // Only objects at the depth the engines read: one segment per partition, then a file name.
+  const segments = key.slice(table.prefix.length).split('/');
+  if (segments.length !== table.partitions.length + 1 || segments[segments.length - 1] === '') {
+    return undefined;
+  }
+  const segment = segments[index]!;
+  const value =
+    p.keyStyle === 'value'
+      ? segment
+      : segment.startsWith(`${column}=`)
+        ? segment.slice(column.length + 1)
+        : undefined;
+  return value === '' ? undefined : value;
+}

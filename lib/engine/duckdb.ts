@@ -8,12 +8,17 @@
  * a fresh `<layer>/<table>/<buildId>/` and only then repoints the catalog entry: an interrupted
  * build leaves the published table as it was.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { PlanContext } from '../build/plan.ts';
 import { BRONZE_TABLES, SOURCE_FILE_COLUMN, type BronzeTable } from '../catalog/bronze-tables.ts';
 import { FsLake } from '../local/fs-lake.ts';
+import {
+  RECORD_TABLES,
+  type RecordColumnType,
+  type RecordTable,
+} from '../catalog/record-tables.ts';
 import { prepareConnection } from './duckdb-compat.ts';
 import { LocalCatalog, type TableEntry } from './local-catalog.ts';
 import { LAYERS, type Layer, type Model } from './model.ts';
@@ -79,11 +84,6 @@ export class DuckDbEngine implements SqlEngine {
     // Lets `progress()` report how far the running statement is (DuckDB tracks it only then).
     await conn.run('SET enable_progress_bar = true');
     await conn.run('SET enable_progress_bar_print = false');
-    // What `runStatement` reports as bytes read (Athena: data scanned), when profiling is on.
-    await conn.run(`SET profiling_coverage = 'ALL'`);
-    await conn.run(
-      `SET custom_profiling_settings = '{"TOTAL_BYTES_READ": "true", "LATENCY": "true"}'`,
-    );
     const db = sqlIdent(options.database);
     await conn.run(`CREATE SCHEMA IF NOT EXISTS ${db}`);
     await conn.run(`USE ${db}`);
@@ -100,6 +100,7 @@ export class DuckDbEngine implements SqlEngine {
   /** (Re)creates every view from what is on disk now: Bronze objects and catalog entries. */
   async refresh(): Promise<void> {
     for (const t of BRONZE_TABLES) await this.createBronzeView(t);
+    for (const t of RECORD_TABLES) await this.createRecordView(t);
     for (const e of this.catalog.list()) await this.createTableView(e);
   }
 
@@ -456,27 +457,27 @@ export class DuckDbEngine implements SqlEngine {
   }
 
   /**
-   * Runs `fn` with DuckDB's profiler on and returns the bytes its statement read from files
-   * (the profiler's `total_bytes_read`: compressed bytes of the objects and Parquet pages read).
+   * Runs `fn` with DuckDB's file-system log on and returns the bytes its statement read from
+   * lake files (compressed bytes of the objects, the Parquet pages actually read), the way Athena
+   * counts data scanned. Spill files are not counted. (The profiler's `total_bytes_read` is not
+   * usable: it reports gigabytes for a few megabytes of gzip.)
    */
   private async profiled<T>(fn: () => Promise<T>): Promise<{ result: T; bytesRead: number }> {
-    const file = join(this.options.lakeRoot, '.duckdb-tmp', `profile-${process.pid}.json`);
-    mkdirSync(dirname(file), { recursive: true });
-    await this.conn.run(`SET enable_profiling = 'json'`);
-    await this.conn.run(`SET profiling_output = ${sqlString(file)}`);
+    await this.conn.run('CALL truncate_duckdb_logs()');
+    await this.conn.run(`CALL enable_logging('FileSystem')`);
     let result: T;
     try {
       result = await fn();
     } finally {
-      await this.conn.run('PRAGMA disable_profiling');
+      await this.conn.run('CALL disable_logging()');
     }
-    let bytesRead = 0;
-    try {
-      const profile = JSON.parse(readFileSync(file, 'utf8')) as { total_bytes_read?: number };
-      bytesRead = Number(profile.total_bytes_read ?? 0);
-    } catch {
-      // No profile written (an empty statement): nothing was read.
-    }
+    const spill = join(this.options.lakeRoot, '.duckdb-tmp');
+    const read = await this.conn.runAndReadAll(
+      `SELECT coalesce(sum(CAST(bytes AS BIGINT)), 0) AS n FROM duckdb_logs_parsed('FileSystem') ` +
+        `WHERE op = 'READ' AND NOT starts_with(path, ${sqlString(spill)})`,
+    );
+    await this.conn.run('CALL truncate_duckdb_logs()');
+    const bytesRead = Number((read.getRowObjectsJson()[0] as { n: string } | undefined)?.n ?? 0);
     return { result, bytesRead };
   }
 
@@ -541,6 +542,33 @@ export class DuckDbEngine implements SqlEngine {
       ...parts,
     ].join(', ');
     await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${select} FROM ${reader}`);
+  }
+
+  /** A view over JSON-lines records (`pipeline_runs`, …), typed as in Glue. */
+  private async createRecordView(t: RecordTable): Promise<void> {
+    const types: Record<RecordColumnType, string> = {
+      string: 'VARCHAR',
+      bigint: 'BIGINT',
+      double: 'DOUBLE',
+    };
+    const view = this.qualify(t.name);
+    const base = join(this.options.lakeRoot, t.prefix);
+    if (!hasObjects(base, 1, '.json')) {
+      const cols = [
+        ...t.columns.map((c) => `CAST(NULL AS ${types[c.type]}) AS ${sqlIdent(c.name)}`),
+        `CAST(NULL AS VARCHAR) AS ${sqlIdent(t.partition.name)}`,
+      ];
+      await this.conn.run(
+        `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} WHERE false`,
+      );
+      return;
+    }
+    const columns = t.columns.map((c) => `${sqlString(c.name)}: '${types[c.type]}'`).join(', ');
+    await this.conn.run(
+      `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_json(${sqlString(join(base, '*', '*.json'))}, ` +
+        `format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, ` +
+        `hive_types_autocast = false)`,
+    );
   }
 
   private async createTableView(e: TableEntry): Promise<void> {

@@ -59,6 +59,13 @@ export interface SqlEngine {
    * build leaves the published table as it was.
    */
   materialize(req: MaterializeRequest): Promise<MaterializeResult>;
+  /**
+   * The publish half of `materialize`, for builds whose statements ran elsewhere (the state
+   * machine's Athena tasks): points the table at the build's staging table and drops it.
+   */
+  publishStaging(req: MaterializeRequest): Promise<MaterializeResult>;
+  /** Drops a build's staging table without publishing it (a failed or abandoned run). */
+  discardStaging(req: Pick<MaterializeRequest, 'model' | 'buildId'>): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -3,3 +3,29 @@ export interface LakeStore {
   /** Writes one object whole; a reader never sees a partial object. */
   put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
 }
+
+/** One object of the lake, as a listing returns it. */
+export interface LakeObject {
+  readonly key: string;
+  readonly size: number;
+  /** S3 `LastModified`; the file's modification time locally. */
+  readonly lastModified: Date;
+}
+
+/** Lists lake objects under a key prefix. */
+export interface LakeLister {
+  list(prefix: string): AsyncIterable<LakeObject>;
+}
+
+/**
+ * What the pipeline's Lambda handlers need of the lake: listings, and small state objects
+ * (watermark, run lock, run records) read, written, created only if absent, and deleted.
+ */
+export interface LakeState extends LakeStore, LakeLister {
+  /** The object's text, or `undefined` when there is none. */
+  get(key: string): Promise<string | undefined>;
+  /** Creates the object only if no object has that key; false when one does. */
+  putIfAbsent(key: string, body: string): Promise<boolean>;
+  /** Deletes the object (no error when it is absent). */
+  delete(key: string): Promise<void>;
+}

@@ -1,11 +1,10 @@
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { LakeObject } from '../build/plan.ts';
-import type { LakeStore } from '../lake/lake-store.ts';
+import type { LakeObject, LakeState } from '../lake/lake-store.ts';
 
 /** The lake as a folder: `<root>/<key>`, written atomically (temp file, then rename). */
-export class FsLake implements LakeStore {
+export class FsLake implements LakeState {
   readonly root: string;
 
   constructor(root: string) {
@@ -28,6 +27,36 @@ export class FsLake implements LakeStore {
     await rename(tmp, target);
   }
 
+  async get(key: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.path(key), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Writes a temporary file, then hard-links it into place: `link` fails if the key exists. */
+  async putIfAbsent(key: string, body: string): Promise<boolean> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(tmp, body);
+    try {
+      await link(tmp, target);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+
   /**
    * Objects under a key prefix (ending in `/`), like an S3 listing: files only, temporary files
    * of writes in progress (`*.tmp`, dot-folders) left out.
@@ -45,7 +74,10 @@ export class FsLake implements LakeStore {
       if (e.name.startsWith('.') || e.name.endsWith('.tmp')) continue;
       const key = `${prefix}${e.name}`;
       if (e.isDirectory()) yield* this.list(`${key}/`);
-      else if (e.isFile()) yield { key, size: (await stat(join(dir, e.name))).size };
+      else if (e.isFile()) {
+        const st = await stat(join(dir, e.name));
+        yield { key, size: st.size, lastModified: st.mtime };
+      }
     }
   }
 }

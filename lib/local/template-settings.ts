@@ -53,6 +53,11 @@ export function templateFingerprint(config: LakehouseConfig): string {
       .filter((f) => f.endsWith('.ts'))
       .sort()
       .map((f) => join(LIB, 'stack', f)),
+    // The state machine's definition also names the pipeline functions and state keys.
+    ...readdirSync(join(LIB, 'pipeline'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => join(LIB, 'pipeline', f)),
     join(LIB, 'lake-layout.ts'),
   ];
   for (const f of files) h.update(f).update(readFileSync(f));

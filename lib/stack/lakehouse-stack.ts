@@ -10,6 +10,7 @@ import { BronzeDelivery } from './bronze-delivery.ts';
 import { EventStream } from './event-stream.ts';
 import { IngestMonitoring } from './ingest-monitoring.ts';
 import { LakeCatalog } from './lake-catalog.ts';
+import { LakehousePipeline } from './lakehouse-pipeline.ts';
 import { SavedQueries } from './saved-queries.ts';
 import { LakeStorage } from './lake-storage.ts';
 import { Producer } from './producer.ts';
@@ -35,6 +36,7 @@ export const STACK_OUTPUTS = {
   glueDatabaseName: 'GlueDatabaseName',
   athenaWorkGroupName: 'AthenaWorkGroupName',
   athenaResultsBucketName: 'AthenaResultsBucketName',
+  pipelineStateMachineArn: 'PipelineStateMachineArn',
 } as const;
 
 export class LakehouseStack extends Stack {
@@ -48,6 +50,8 @@ export class LakehouseStack extends Stack {
   readonly catalog: LakeCatalog | undefined;
   /** athena/queries/*.sql as named queries in the workgroup (with the catalog). */
   readonly savedQueries: SavedQueries | undefined;
+  /** The state machine that builds the models, on a schedule (with the catalog). */
+  readonly pipeline: LakehousePipeline | undefined;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, {
@@ -91,6 +95,16 @@ export class LakehouseStack extends Stack {
         workGroup: this.catalog.workGroup,
       });
 
+    this.pipeline =
+      this.catalog &&
+      new LakehousePipeline(this, 'Pipeline', {
+        config,
+        storage: this.storage,
+        catalog: this.catalog,
+        topic: this.monitoring.topic,
+        encryptionKey: key,
+      });
+
     const out = STACK_OUTPUTS;
     new CfnOutput(this, out.lakeBucketName, {
       value: this.storage.bucket.bucketName,
@@ -124,6 +138,12 @@ export class LakehouseStack extends Stack {
       new CfnOutput(this, out.athenaResultsBucketName, {
         value: this.catalog.resultsBucket.bucketName,
         description: 'Athena query results (SSE-KMS, expire after athena.resultRetentionDays)',
+      });
+    }
+    if (this.pipeline) {
+      new CfnOutput(this, out.pipelineStateMachineArn, {
+        value: this.pipeline.stateMachine.stateMachineArn,
+        description: 'The pipeline state machine (start an execution to build now)',
       });
     }
   }

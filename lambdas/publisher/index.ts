@@ -1,0 +1,4 @@
+/** Pipeline publisher Lambda: see lib/pipeline/handlers.ts. */
+import { pipelineLambda } from '../../lib/pipeline/aws-deps.ts';
+
+export const handler = pipelineLambda('publisher');

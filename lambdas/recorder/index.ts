@@ -1,0 +1,4 @@
+/** Pipeline recorder Lambda: see lib/pipeline/handlers.ts. */
+import { pipelineLambda } from '../../lib/pipeline/aws-deps.ts';
+
+export const handler = pipelineLambda('recorder');

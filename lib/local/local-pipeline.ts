@@ -1,0 +1,89 @@
+/**
+ * The pipeline on the laptop: the state machine's definition from the synthesized template
+ * (cached by the template fingerprint, like the ingest settings), and the pipeline handlers wired
+ * to the filesystem lake and DuckDB.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { databaseName, type LakehouseConfig } from '../config.ts';
+import { DuckDbEngine, LOCAL_PATH_PREFIX } from '../engine/duckdb.ts';
+import { loadModels, type Model } from '../engine/model.ts';
+import { createPipelineHandlers, type PipelineHandlers } from '../pipeline/handlers.ts';
+import { resolveStateMachine, type ResolvedDefinition, type Template } from './asl.ts';
+import { FsLake } from './fs-lake.ts';
+import { isAlive } from './process-alive.ts';
+import { templateFingerprint } from './template-settings.ts';
+
+/**
+ * The definition `cdk synth` emits for this config, resolved to plain ASL. `template`: read it
+ * from a synthesized template file (e.g. `cdk.out/EcommerceLakehouse.template.json`) instead.
+ */
+export async function localDefinition(
+  config: LakehouseConfig,
+  opts: { cacheDir?: string; template?: string } = {},
+): Promise<ResolvedDefinition> {
+  if (opts.template) {
+    let template: Template;
+    try {
+      template = JSON.parse(readFileSync(opts.template, 'utf8')) as Template;
+    } catch (err) {
+      throw new Error(`cannot read the template ${opts.template}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    return resolveStateMachine(template);
+  }
+  const file =
+    opts.cacheDir && join(opts.cacheDir, `state-machine-${templateFingerprint(config)}.json`);
+  if (file) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as ResolvedDefinition;
+    } catch {
+      // not cached yet: synthesize below
+    }
+  }
+  const { synthesizeLakehouseTemplate } = await import('../stack/synth.ts');
+  const resolved = resolveStateMachine(synthesizeLakehouseTemplate(config) as Template);
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(resolved));
+  }
+  return resolved;
+}
+
+export interface LocalPipeline {
+  readonly engine: DuckDbEngine;
+  readonly lake: FsLake;
+  readonly handlers: PipelineHandlers;
+  readonly models: readonly Model[];
+  close(): Promise<void>;
+}
+
+/** The pipeline handlers on the filesystem lake and DuckDB. */
+export async function openLocalPipeline(
+  lakeRoot: string,
+  config: LakehouseConfig,
+  opts: { threads?: number; models?: readonly Model[] } = {},
+): Promise<LocalPipeline> {
+  const database = databaseName(config);
+  const engine = await DuckDbEngine.open({
+    lakeRoot,
+    database,
+    ...(opts.threads ? { threads: opts.threads } : {}),
+  });
+  const lake = new FsLake(lakeRoot);
+  const models = opts.models ?? loadModels();
+  const handlers = createPipelineHandlers({
+    lake,
+    engine,
+    models: () => models,
+    database,
+    lakeUri: LOCAL_PATH_PREFIX,
+    overlapSeconds: config.pipeline.overlapSeconds,
+    lockTimeoutMinutes: config.pipeline.timeoutMinutes,
+    owner: { host: hostname(), pid: process.pid },
+    isOwnerAlive: (owner) => owner.pid === process.pid || isAlive(owner.pid),
+  });
+  return { engine, lake, handlers, models, close: () => engine.close() };
+}

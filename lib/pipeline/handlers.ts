@@ -1,0 +1,470 @@
+/**
+ * The pipeline's Lambda handlers, as functions of their dependencies. The entry points in
+ * `lambdas/` give them S3, Glue and Athena; `lakehouse run` gives them the filesystem lake and
+ * DuckDB and calls them in-process from the same state machine definition.
+ *
+ * - planner: takes the run lock, plans the run against the watermark (`plan.ts`), records the
+ *   run as RUNNING. A run that finds another one running ends at once (`skip`).
+ * - renderer: a model's CTAS / INSERT INTO statements for its partitions (`statements.ts`).
+ * - publisher: points a model's table at what its statements wrote.
+ * - recorder: the run's last step, on success and on failure: writes `pipeline_runs`, moves the
+ *   watermark (success only), drops the staging tables of a failed run, releases the lock.
+ */
+import type { Model } from '../engine/model.ts';
+import type { MaterializeResult, SqlEngine } from '../engine/sql-engine.ts';
+import { renderBuild } from '../engine/statements.ts';
+import type { LakeState } from '../lake/lake-store.ts';
+import {
+  EMPTY_WATERMARK,
+  planRun,
+  type ModelTask,
+  type RunRequest,
+  type Wave,
+  type Watermark,
+} from './plan.ts';
+import {
+  LOCK_KEY,
+  PIPELINE_RUNS_PREFIX,
+  PIPELINE_RUN_MODELS_PREFIX,
+  WATERMARK_KEY,
+  describeRequest,
+  pendingKey,
+  runIdFor,
+  runRecordKey,
+  toJsonLines,
+  type ExecutionRef,
+  type LockBody,
+  type PendingRun,
+  type PipelineRunModelRow,
+  type PipelineRunRow,
+  type RunStatus,
+} from './run-records.ts';
+
+export interface PipelineDeps {
+  readonly lake: LakeState;
+  readonly engine: Pick<SqlEngine, 'publishStaging' | 'discardStaging'>;
+  /** The models, in dependency order (read when first needed). */
+  readonly models: () => readonly Model[];
+  readonly database: string;
+  /** `s3://<bucket>/` in the account, `lake://local/` locally. */
+  readonly lakeUri: string;
+  /** See `planRun`: how far before the high mark unseen objects still count as new. */
+  readonly overlapSeconds: number;
+  /** A lock older than this belongs to a run Step Functions has timed out. */
+  readonly lockTimeoutMinutes: number;
+  /** Local runs: the process holding the lock, so a killed run's lock is taken over at once. */
+  readonly owner?: LockBody['owner'];
+  readonly isOwnerAlive?: (owner: NonNullable<LockBody['owner']>) => boolean;
+  readonly now?: () => Date;
+}
+
+export interface PlannerEvent {
+  readonly request?: RunRequest | null;
+  readonly execution: ExecutionRef;
+}
+
+export interface PipelinePlan {
+  readonly runId: string;
+  readonly executionName: string;
+  readonly startedAt: string;
+  /** Another run holds the lock: this one ends at once. */
+  readonly skip: boolean;
+  readonly reason: string;
+  readonly request: RunRequest;
+  readonly window: { readonly start: string | null; readonly end: string | null };
+  readonly newObjects: number;
+  readonly modelCount: number;
+  readonly partitionCount: number;
+  /** Becomes `[[{ task, stage }]]`, then `[[ModelResult]]`, as the state machine goes. */
+  readonly waves: Wave[];
+}
+
+/** One Athena statement's statistics, as the state machine's ResultSelector keeps them. */
+export interface StageStat {
+  readonly queryId?: string;
+  readonly bytes?: number | null;
+  readonly ms?: number | null;
+}
+
+export interface PublisherEvent {
+  readonly task: ModelTask;
+  readonly stage: readonly StageStat[];
+}
+
+export interface ModelResult {
+  readonly model: string;
+  readonly layer: string;
+  readonly reason: string;
+  readonly partitions: number;
+  readonly removed: number;
+  readonly rows: number;
+  readonly bytesScanned: number;
+  readonly seconds: number;
+  readonly statements: number;
+  readonly firstPartition: string | null;
+  readonly lastPartition: string | null;
+}
+
+export interface RecorderEvent {
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly execution: ExecutionRef;
+  /** The state: the plan (with results in `waves` after a success), plus `error` on failure. */
+  readonly run?: (Partial<PipelinePlan> & { error?: { Error?: string; Cause?: string } }) | null;
+}
+
+export interface RunSummary {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly subject: string;
+  readonly message: string;
+  readonly row: PipelineRunRow;
+  readonly models: PipelineRunModelRow[];
+}
+
+const parseJson = <T>(text: string | undefined, what: string): T | undefined => {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+};
+
+export function createPipelineHandlers(deps: PipelineDeps) {
+  const now = () => deps.now?.() ?? new Date();
+  const model = (name: string): Model => {
+    const m = deps.models().find((x) => x.name === name);
+    if (!m) throw new Error(`unknown model ${name}`);
+    return m;
+  };
+
+  /** Takes the lock, or says who holds it. A stale lock (its run is gone) is taken over. */
+  async function lock(body: LockBody): Promise<{ held?: LockBody; tookOver?: LockBody }> {
+    const text = JSON.stringify(body);
+    if (await deps.lake.putIfAbsent(LOCK_KEY, text)) return {};
+    const current = parseJson<LockBody>(await deps.lake.get(LOCK_KEY), LOCK_KEY);
+    if (!current) return (await deps.lake.putIfAbsent(LOCK_KEY, text)) ? {} : lock(body);
+    // The same run again (a retried planner): it already holds the lock.
+    if (current.runId === body.runId) return {};
+    const age = now().getTime() - Date.parse(current.startedAt);
+    const dead =
+      current.owner !== undefined &&
+      deps.owner !== undefined &&
+      current.owner.host === deps.owner.host &&
+      deps.isOwnerAlive !== undefined &&
+      !deps.isOwnerAlive(current.owner);
+    if (!dead && !(age > deps.lockTimeoutMinutes * 60_000)) return { held: current };
+    await deps.lake.put(LOCK_KEY, text, 'application/json');
+    return { tookOver: current };
+  }
+
+  async function writeRun(row: PipelineRunRow, models: PipelineRunModelRow[] = []) {
+    const date = row.started_at.slice(0, 10);
+    await deps.lake.put(
+      runRecordKey(PIPELINE_RUNS_PREFIX, date, row.run_id),
+      toJsonLines([row]),
+      'application/json',
+    );
+    await deps.lake.put(
+      runRecordKey(PIPELINE_RUN_MODELS_PREFIX, date, row.run_id),
+      toJsonLines(models),
+      'application/json',
+    );
+  }
+
+  /** Drops what a run staged and forgets its pending plan. */
+  async function abandon(pending: PendingRun | undefined, runId: string): Promise<string[]> {
+    const problems: string[] = [];
+    for (const s of pending?.staging ?? []) {
+      try {
+        await deps.engine.discardStaging({ model: model(s.model), buildId: s.buildId });
+      } catch (err) {
+        problems.push(`${s.model}: ${(err as Error).message}`);
+      }
+    }
+    await deps.lake.delete(pendingKey(runId));
+    return problems;
+  }
+
+  async function releaseLock(runId: string): Promise<void> {
+    const current = parseJson<LockBody>(await deps.lake.get(LOCK_KEY), LOCK_KEY);
+    if (current?.runId === runId) await deps.lake.delete(LOCK_KEY);
+  }
+
+  const planner = async (event: PlannerEvent): Promise<PipelinePlan> => {
+    const runId = runIdFor(event.execution);
+    const request: RunRequest = event.request ?? {};
+    const startedAt = new Date(event.execution.startTime).toISOString();
+    const base = {
+      runId,
+      executionName: event.execution.name,
+      startedAt,
+      request,
+      newObjects: 0,
+      modelCount: 0,
+      partitionCount: 0,
+      waves: [],
+    };
+    const { held, tookOver } = await lock({
+      runId,
+      executionName: event.execution.name,
+      startedAt,
+      ...(deps.owner ? { owner: deps.owner } : {}),
+    });
+    if (held) {
+      return {
+        ...base,
+        skip: true,
+        reason: `run ${held.runId} (started ${held.startedAt}) is still running; this run ends without building`,
+        window: { start: null, end: null },
+      };
+    }
+    try {
+      if (tookOver) {
+        // Its execution is gone (timed out, aborted, or its process killed): drop what it
+        // staged and record it.
+        const pending = parseJson<PendingRun>(
+          await deps.lake.get(pendingKey(tookOver.runId)),
+          pendingKey(tookOver.runId),
+        );
+        await abandon(pending, tookOver.runId);
+        await writeRun({
+          ...emptyRow(tookOver.runId, tookOver.executionName, tookOver.startedAt),
+          status: deps.owner ? 'ABORTED' : 'TIMED_OUT',
+          finished_at: now().toISOString(),
+          error: `superseded: run ${runId} found its lock ${deps.owner ? 'held by a process that is gone' : `older than ${deps.lockTimeoutMinutes} min`}`,
+        });
+      }
+      const watermark =
+        parseJson<Watermark>(await deps.lake.get(WATERMARK_KEY), WATERMARK_KEY) ?? EMPTY_WATERMARK;
+      const plan = await planRun({
+        runId,
+        models: deps.models(),
+        lake: deps.lake,
+        watermark,
+        request,
+        overlapSeconds: deps.overlapSeconds,
+        now: now(),
+      });
+      const tasks = plan.waves.flatMap((w) => w.models);
+      const pending: PendingRun = {
+        runId,
+        next: plan.next,
+        advancesWatermark: plan.advancesWatermark,
+        staging: tasks.map((t) => ({ model: t.model, buildId: t.buildId })),
+      };
+      await deps.lake.put(pendingKey(runId), JSON.stringify(pending), 'application/json');
+      const result: PipelinePlan = {
+        ...base,
+        skip: false,
+        reason:
+          tasks.length === 0
+            ? 'nothing new since the watermark'
+            : `${tasks.length} model(s) to build (${describeRequest(request)})`,
+        window: { start: watermark.highMark, end: plan.next.highMark },
+        newObjects: plan.newObjects,
+        modelCount: tasks.length,
+        partitionCount: tasks.reduce((n, t) => n + (t.partitions?.length ?? 1), 0),
+        waves: plan.waves,
+      };
+      await writeRun({
+        ...emptyRow(runId, event.execution.name, startedAt),
+        window_start: result.window.start,
+        window_end: result.window.end,
+        request: describeRequest(request),
+        new_objects: plan.newObjects,
+      });
+      return result;
+    } catch (err) {
+      // The lock must not outlive a planner that failed (the recorder may not know the run).
+      await releaseLock(runId).catch(() => undefined);
+      throw err;
+    }
+  };
+
+  const renderer = async (task: ModelTask) => {
+    const built = renderBuild(model(task.model), task.partitions ?? undefined, task.buildId, {
+      database: deps.database,
+      lakeUri: deps.lakeUri,
+      staged: task.staged,
+    });
+    return {
+      stagingTable: built.stagingTable,
+      statements: built.statements.map((s) => ({ label: s.label, sql: s.sql })),
+    };
+  };
+
+  const publisher = async (event: PublisherEvent): Promise<ModelResult> => {
+    const { task } = event;
+    const result: MaterializeResult = await deps.engine.publishStaging({
+      model: model(task.model),
+      buildId: task.buildId,
+      ...(task.partitions ? { partitions: task.partitions } : {}),
+    });
+    const values = result.partitions.map((p) => p.value);
+    return {
+      model: task.model,
+      layer: task.layer,
+      reason: task.reason,
+      partitions: result.partitions.length,
+      removed: result.removed.length,
+      rows: result.rows,
+      bytesScanned: event.stage.reduce((n, s) => n + Number(s.bytes ?? 0), 0),
+      seconds: event.stage.reduce((n, s) => n + Number(s.ms ?? 0), 0) / 1000 + result.seconds,
+      statements: event.stage.length,
+      firstPartition: values[0] ?? null,
+      lastPartition: values[values.length - 1] ?? null,
+    };
+  };
+
+  const recorder = async (event: RecorderEvent): Promise<RunSummary> => {
+    const runId = event.run?.runId ?? runIdFor(event.execution);
+    const run = event.run ?? {};
+    const startedAt = run.startedAt ?? new Date(event.execution.startTime).toISOString();
+    const finished = now();
+    const pending = parseJson<PendingRun>(
+      await deps.lake.get(pendingKey(runId)),
+      pendingKey(runId),
+    );
+    const results = collectResults(run.waves);
+    const modelRows: PipelineRunModelRow[] = results.map((r) => ({
+      run_id: runId,
+      model: r.model,
+      layer: r.layer,
+      reason: r.reason,
+      partitions: r.partitions,
+      partitions_removed: r.removed,
+      rows_written: r.rows,
+      bytes_scanned: r.bytesScanned,
+      seconds: round(r.seconds),
+      first_partition: r.firstPartition,
+      last_partition: r.lastPartition,
+    }));
+    const row: PipelineRunRow = {
+      ...emptyRow(runId, event.execution.name, startedAt),
+      status: event.status,
+      finished_at: finished.toISOString(),
+      duration_seconds: round((finished.getTime() - Date.parse(startedAt)) / 1000),
+      window_start: run.window?.start ?? null,
+      window_end: run.window?.end ?? null,
+      request: describeRequest(run.request ?? {}),
+      new_objects: run.newObjects ?? 0,
+      models_built: results.length,
+      partitions_written: results.reduce((n, r) => n + r.partitions, 0),
+      partitions_removed: results.reduce((n, r) => n + r.removed, 0),
+      rows_written: results.reduce((n, r) => n + r.rows, 0),
+      bytes_scanned: results.reduce((n, r) => n + r.bytesScanned, 0),
+      error: null,
+    };
+    let message: string;
+    if (event.status === 'SUCCEEDED') {
+      if (pending?.advancesWatermark) {
+        await deps.lake.put(
+          WATERMARK_KEY,
+          JSON.stringify(pending.next, null, 2),
+          'application/json',
+        );
+      }
+      await deps.lake.delete(pendingKey(runId));
+      await writeRun(row, modelRows);
+      message = successMessage(row, modelRows, pending?.advancesWatermark ?? false);
+    } else {
+      const error = errorText(run.error);
+      const problems = await abandon(pending, runId);
+      const failed: PipelineRunRow = {
+        ...row,
+        error: problems.length
+          ? `${error} (and dropping staging tables failed: ${problems.join('; ')})`
+          : error,
+      };
+      await writeRun(failed, modelRows);
+      message =
+        `Run ${runId} FAILED after ${failed.duration_seconds} s: ${failed.error}\n` +
+        `Nothing was published that a re-run would not redo: the watermark did not move, so the next run plans the same partitions again.`;
+      row.error = failed.error;
+    }
+    await releaseLock(runId);
+    return {
+      runId,
+      status: event.status,
+      subject: `[lakehouse] run ${event.status.toLowerCase()}: ${runId}`.slice(0, 100),
+      message,
+      row,
+      models: modelRows,
+    };
+  };
+
+  return { planner, renderer, publisher, recorder };
+}
+
+export type PipelineHandlers = ReturnType<typeof createPipelineHandlers>;
+
+function emptyRow(runId: string, executionName: string, startedAt: string): PipelineRunRow {
+  return {
+    run_id: runId,
+    execution_name: executionName,
+    status: 'RUNNING',
+    started_at: startedAt,
+    finished_at: null,
+    duration_seconds: null,
+    window_start: null,
+    window_end: null,
+    request: 'scheduled',
+    new_objects: 0,
+    models_built: 0,
+    partitions_written: 0,
+    partitions_removed: 0,
+    rows_written: 0,
+    bytes_scanned: 0,
+    error: null,
+  };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/** The published models' results, from `waves` after the publish step (`[[ModelResult]]`). */
+function collectResults(waves: unknown): ModelResult[] {
+  if (!Array.isArray(waves)) return [];
+  return waves
+    .flat()
+    .filter(
+      (r): r is ModelResult =>
+        typeof r === 'object' && r !== null && 'model' in r && 'rows' in r && 'bytesScanned' in r,
+    );
+}
+
+/** A Step Functions error as a sentence: Lambda errors carry `errorMessage` in a JSON cause. */
+export function errorText(error: { Error?: string; Cause?: string } | undefined): string {
+  if (!error) return 'unknown error';
+  let cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string; Status?: unknown };
+    if (typeof parsed.errorMessage === 'string') cause = parsed.errorMessage;
+    else if (parsed.Status && typeof parsed.Status === 'object') {
+      const s = parsed.Status as { StateChangeReason?: string };
+      if (s.StateChangeReason) cause = s.StateChangeReason;
+    }
+  } catch {
+    // a plain-text cause
+  }
+  return [error.Error, cause].filter(Boolean).join(': ') || 'unknown error';
+}
+
+function successMessage(
+  row: PipelineRunRow,
+  models: readonly PipelineRunModelRow[],
+  moved: boolean,
+): string {
+  const lines = [
+    `Run ${row.run_id} SUCCEEDED in ${row.duration_seconds} s (${row.request}).`,
+    models.length === 0
+      ? `Nothing new since the watermark (${row.window_start ?? 'none'}).`
+      : `${row.models_built} model(s), ${row.partitions_written} partition(s), ${row.rows_written} row(s) written, ${row.bytes_scanned} byte(s) scanned; ${row.new_objects} new object(s).`,
+    ...models.map(
+      (m) =>
+        `  ${m.model}: ${m.partitions} partition(s), ${m.rows_written} row(s), ${m.bytes_scanned} byte(s), ${m.seconds} s`,
+    ),
+    moved ? `Watermark: ${row.window_end}.` : 'Watermark unchanged (a restricted run).',
+  ];
+  return lines.join('\n');
+}

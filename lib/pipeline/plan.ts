@@ -1,0 +1,310 @@
+/**
+ * What a pipeline run rebuilds. The watermark (the last successful run's high mark, kept in the
+ * lake) says which Bronze objects are new: those that arrived after it. Each new object names the
+ * partition it belongs to (late arrivals land in old dates and are rebuilt there); each model
+ * rebuilds the values its scoped inputs changed, so changes flow down the dependency graph. A
+ * model whose SQL changed since the watermark, or a full refresh, rebuilds everything its inputs
+ * hold; `dates` forces those partitions. Models are grouped in waves: a wave only reads what
+ * earlier waves (or published tables) hold.
+ */
+import { createHash } from 'node:crypto';
+import { BRONZE_TABLES, partitionValueOf } from '../catalog/bronze-tables.ts';
+import type { Model } from '../engine/model.ts';
+import { stagingTableName, type StagedInput } from '../engine/statements.ts';
+import type { LakeLister } from '../lake/lake-store.ts';
+
+/** Kept in the lake (`_state/pipeline/watermark.json`); moved only by a successful full run. */
+export interface Watermark {
+  /** Newest `lastModified` of the Bronze objects the run saw (ISO-8601). */
+  readonly highMark: string | null;
+  /**
+   * Keys seen with `lastModified` within `overlapSeconds` of the high mark: an object that
+   * becomes visible late with an older time stamp is still picked up, and these are not taken
+   * twice.
+   */
+  readonly recentKeys: readonly string[];
+  /** Model → fingerprint of its SQL and config when it was last built. */
+  readonly models: Readonly<Record<string, string>>;
+  readonly runId: string | null;
+  readonly updatedAt: string | null;
+}
+
+export const EMPTY_WATERMARK: Watermark = {
+  highMark: null,
+  recentKeys: [],
+  models: {},
+  runId: null,
+  updatedAt: null,
+};
+
+/** What a run was asked to do (the execution input). */
+export interface RunRequest {
+  /** Rebuild every partition of every (selected) model. */
+  readonly fullRefresh?: boolean;
+  /** Rebuild exactly these partition values (YYYY-MM-DD) of the partitioned models. */
+  readonly dates?: readonly string[];
+  /** Only these models (others are read as published). */
+  readonly models?: readonly string[];
+}
+
+export type BuildReason = 'new data' | 'upstream' | 'model changed' | 'full refresh' | 'dates';
+
+/** One model's work in a run: the Map iteration's input in the state machine. */
+export interface ModelTask {
+  readonly runId: string;
+  readonly model: string;
+  readonly layer: string;
+  readonly materialization: Model['materialization'];
+  /** Partition values to rebuild (sorted); `null` for a `table` model (rebuilt whole). */
+  readonly partitions: string[] | null;
+  readonly buildId: string;
+  readonly stagingTable: string;
+  /** Inputs this run rebuilds in earlier waves, read from their staging tables. */
+  readonly staged: Record<string, StagedInput>;
+  readonly reason: BuildReason;
+}
+
+export interface Wave {
+  readonly index: number;
+  readonly models: ModelTask[];
+}
+
+export interface ModelPlanSummary {
+  readonly partitions: readonly string[] | null;
+  readonly reason: BuildReason;
+}
+
+export interface PlanResult {
+  readonly waves: Wave[];
+  /** New Bronze objects found (after the watermark). */
+  readonly newObjects: number;
+  /** The watermark to store if the run succeeds. */
+  readonly next: Watermark;
+  /** Whether the run covers everything (no `models` or `dates` restriction): only then does
+   * the watermark move. */
+  readonly advancesWatermark: boolean;
+}
+
+/** Fingerprint of what a model computes: its SQL and its config. */
+export function modelFingerprint(model: Model): string {
+  const config = JSON.stringify([
+    model.materialization,
+    model.partitionedBy,
+    model.dependsOn,
+    Object.entries(model.scope).sort(),
+  ]);
+  return createHash('sha256').update(config).update('\n').update(model.sql).digest('hex');
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Checks a request: unknown models or malformed dates are named. */
+export function checkRequest(request: RunRequest, models: readonly Model[]): void {
+  const bad = (request.dates ?? []).filter((d) => !DATE.test(d));
+  if (bad.length > 0) throw new Error(`dates must be YYYY-MM-DD: ${bad.join(', ')}`);
+  const names = new Set(models.map((m) => m.name));
+  const unknown = (request.models ?? []).filter((m) => !names.has(m));
+  if (unknown.length > 0) {
+    throw new Error(`unknown model(s): ${unknown.join(', ')} (known: ${[...names].join(', ')})`);
+  }
+}
+
+/**
+ * Plans one run: lists the Bronze objects the models read, finds the new ones against the
+ * watermark and derives each model's partitions.
+ */
+export async function planRun(opts: {
+  readonly runId: string;
+  readonly models: readonly Model[];
+  readonly lake: LakeLister;
+  readonly watermark: Watermark;
+  readonly request: RunRequest;
+  /** How far before the high mark an unseen object still counts as new. */
+  readonly overlapSeconds: number;
+  readonly now: Date;
+}): Promise<PlanResult> {
+  const { models, watermark, request, runId } = opts;
+  checkRequest(request, models);
+  const byName = new Map(models.map((m) => [m.name, m]));
+
+  // Bronze: every value per (table, column) the models read, and the values with new objects.
+  const wanted = new Map<string, Set<string>>();
+  for (const m of models) {
+    for (const dep of m.dependsOn) {
+      const t = BRONZE_TABLES.find((b) => b.name === dep);
+      if (!t) continue;
+      let cols = wanted.get(t.name);
+      if (!cols) wanted.set(t.name, (cols = new Set()));
+      cols.add(m.scope[dep] ?? t.partitions[0]!.name);
+    }
+  }
+  const high = watermark.highMark ? Date.parse(watermark.highMark) : undefined;
+  const since = high === undefined ? undefined : high - opts.overlapSeconds * 1000;
+  const recent = new Set(watermark.recentKeys);
+  const all = new Map<string, Set<string>>();
+  const changed = new Map<string, Set<string>>();
+  const bronzeChanged = new Set<string>();
+  let newest = high ?? Number.NEGATIVE_INFINITY;
+  const seen: { key: string; at: number }[] = [];
+  let newObjects = 0;
+  for (const [name, cols] of wanted) {
+    const t = BRONZE_TABLES.find((b) => b.name === name)!;
+    for await (const o of opts.lake.list(t.prefix)) {
+      const values = [...cols].map((c) => [c, partitionValueOf(t, o.key, c)] as const);
+      if (values.some(([, v]) => v === undefined)) continue;
+      const at = o.lastModified.getTime();
+      const isNew = since === undefined || (at > since && !recent.has(o.key));
+      if (isNew) {
+        newObjects++;
+        bronzeChanged.add(name);
+      }
+      for (const [c, v] of values) {
+        add(all, `${name}.${c}`, v!);
+        if (isNew) add(changed, `${name}.${c}`, v!);
+      }
+      newest = Math.max(newest, at);
+      seen.push({ key: o.key, at });
+    }
+  }
+
+  // Models, inputs first.
+  const restrict = request.models ? new Set(request.models) : undefined;
+  const planned = new Map<string, ModelPlanSummary>();
+  const allOf = new Map<string, Set<string>>();
+  const valuesOf = (model: Model): Set<string> => {
+    let out = allOf.get(model.name);
+    if (out) return out;
+    out = new Set<string>();
+    for (const [input, column] of Object.entries(model.scope)) {
+      const upstream = byName.get(input);
+      const values = upstream ? valuesOf(upstream) : all.get(`${input}.${column}`);
+      for (const v of values ?? []) out.add(v);
+    }
+    allOf.set(model.name, out);
+    return out;
+  };
+  for (const model of models) {
+    if (restrict && !restrict.has(model.name)) continue;
+    const fingerprintChanged = watermark.models[model.name] !== modelFingerprint(model);
+    const upstreamPlans = model.dependsOn.flatMap((d) => {
+      const p = planned.get(d);
+      return p ? [[d, p] as const] : [];
+    });
+    const inputChanged =
+      model.dependsOn.some((d) => bronzeChanged.has(d)) || upstreamPlans.length > 0;
+    if (model.materialization === 'table') {
+      const reason: BuildReason | undefined = request.fullRefresh
+        ? 'full refresh'
+        : request.dates
+          ? 'dates'
+          : fingerprintChanged
+            ? 'model changed'
+            : inputChanged
+              ? upstreamPlans.length > 0
+                ? 'upstream'
+                : 'new data'
+              : undefined;
+      if (reason) planned.set(model.name, { partitions: null, reason });
+      continue;
+    }
+    let partitions: Set<string>;
+    let reason: BuildReason;
+    if (request.dates) {
+      partitions = new Set(request.dates);
+      reason = 'dates';
+    } else if (request.fullRefresh || fingerprintChanged) {
+      partitions = valuesOf(model);
+      reason = request.fullRefresh ? 'full refresh' : 'model changed';
+    } else {
+      partitions = new Set();
+      reason = 'new data';
+      let unscopedChanged = false;
+      for (const dep of model.dependsOn) {
+        const column = model.scope[dep];
+        const up = planned.get(dep);
+        if (column === undefined) {
+          if (up || bronzeChanged.has(dep)) unscopedChanged = true;
+          continue;
+        }
+        const values = up
+          ? (up.partitions ?? [...valuesOf(byName.get(dep)!)])
+          : [...(changed.get(`${dep}.${column}`) ?? [])];
+        if (up && values.length > 0) reason = 'upstream';
+        for (const v of values) partitions.add(v);
+      }
+      // An input read whole (not scoped) changed: every partition may depend on it.
+      if (unscopedChanged) {
+        partitions = valuesOf(model);
+        reason = 'upstream';
+      }
+    }
+    if (partitions.size > 0)
+      planned.set(model.name, { partitions: [...partitions].sort(), reason });
+  }
+
+  // Waves: a model runs after every input rebuilt in the same run.
+  const level = new Map<string, number>();
+  const waves: Wave[] = [];
+  for (const model of models) {
+    const p = planned.get(model.name);
+    if (!p) continue;
+    const staged: Record<string, StagedInput> = {};
+    let lvl = 0;
+    for (const dep of model.dependsOn) {
+      const up = planned.get(dep);
+      if (!up) continue;
+      const upModel = byName.get(dep)!;
+      lvl = Math.max(lvl, (level.get(dep) ?? 0) + 1);
+      const complete =
+        up.partitions === null || [...valuesOf(upModel)].every((v) => up.partitions!.includes(v));
+      staged[dep] = {
+        stagingTable: stagingTableName(upModel, runId),
+        ...(upModel.partitionedBy[0] ? { partitionColumn: upModel.partitionedBy[0] } : {}),
+        ...(complete ? {} : { partitions: up.partitions! }),
+      };
+    }
+    level.set(model.name, lvl);
+    (waves[lvl] ??= { index: lvl, models: [] }).models.push({
+      runId,
+      model: model.name,
+      layer: model.layer,
+      materialization: model.materialization,
+      partitions: p.partitions ? [...p.partitions] : null,
+      buildId: runId,
+      stagingTable: stagingTableName(model, runId),
+      staged,
+      reason: p.reason,
+    });
+  }
+
+  const highMark = Number.isFinite(newest) ? new Date(newest).toISOString() : watermark.highMark;
+  const cut = Number.isFinite(newest) ? newest - opts.overlapSeconds * 1000 : undefined;
+  const next: Watermark = {
+    highMark,
+    recentKeys:
+      cut === undefined
+        ? []
+        : seen
+            .filter((s) => s.at > cut)
+            .map((s) => s.key)
+            .sort(),
+    models: {
+      ...watermark.models,
+      ...Object.fromEntries(models.map((m) => [m.name, modelFingerprint(m)])),
+    },
+    runId,
+    updatedAt: opts.now.toISOString(),
+  };
+  return {
+    waves: waves.filter(Boolean),
+    newObjects,
+    next,
+    advancesWatermark: !request.models && !request.dates,
+  };
+}
+
+function add(map: Map<string, Set<string>>, key: string, value: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}

@@ -1,0 +1,396 @@
+/**
+ * The pipeline: one Standard state machine that builds the lake's models, on an EventBridge
+ * schedule. The same definition runs locally (`lakehouse run`, lib/local/state-machine-runner.ts):
+ * the Lambda tasks call the same handlers in-process and the Athena tasks run on DuckDB.
+ *
+ * Plan (Lambda) ─▶ skip? ─▶ Build: Map over waves (one at a time)
+ *                              └ Map over the wave's models (bounded concurrency)
+ *                                   └ Render (Lambda) ─▶ Map over statements: Athena .sync
+ *                 ─▶ Publish: Map over waves └ Map over models └ Publish (Lambda)
+ *                 ─▶ Record (Lambda) ─▶ Notify (SNS) ─▶ Succeeded
+ * Any error ─▶ RecordFailure (Lambda: drops staging, marks the run FAILED) ─▶ NotifyFailure ─▶ Fail
+ *
+ * Everything is written to staging tables first and published only after every model of the
+ * run has been built, so a failed run leaves the published tables as they were.
+ */
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { LakehouseConfig } from '../config.ts';
+import { BRONZE_PREFIX } from '../lake-layout.ts';
+import { FUNCTION_ENV, type PipelineFunction } from '../pipeline/aws-deps.ts';
+import {
+  PIPELINE_RUNS_PREFIX,
+  PIPELINE_RUN_MODELS_PREFIX,
+  PIPELINE_STATE_PREFIX,
+} from '../pipeline/run-records.ts';
+import type { LakeCatalog } from './lake-catalog.ts';
+import type { LakeStorage } from './lake-storage.ts';
+import { bucketObjectsFinding } from './nag-helpers.ts';
+
+export interface LakehousePipelineProps {
+  readonly config: LakehouseConfig;
+  readonly storage: LakeStorage;
+  readonly catalog: LakeCatalog;
+  /** Where run results and failures are published (the stack's encrypted alerts topic). */
+  readonly topic: sns.ITopic;
+  /** Encrypts the functions' and the state machine's log groups. */
+  readonly encryptionKey: kms.IKey;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const entry = (name: PipelineFunction) =>
+  fileURLToPath(new URL(`../../lambdas/${name}/index.ts`, import.meta.url));
+/** Lets ESM bundles load CommonJS dependencies that call `require`. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+/** Where the model SQL files sit in a function's bundle. */
+const BUNDLED_MODELS_DIR = '/var/task/athena/models';
+
+/** Errors worth retrying: throttling and transient service errors, never a failed query. */
+const ATHENA_TRANSIENT = [
+  'Athena.TooManyRequestsException',
+  'Athena.InternalServerException',
+  'Athena.AmazonAthenaException',
+];
+
+export class LakehousePipeline extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: Record<PipelineFunction, nodejs.NodejsFunction>;
+  readonly schedule: events.Rule;
+  private readonly storage: LakeStorage;
+
+  constructor(scope: Construct, id: string, props: LakehousePipelineProps) {
+    super(scope, id);
+    const { config, storage, catalog, topic, encryptionKey } = props;
+    this.storage = storage;
+    const p = config.pipeline;
+    const lake = storage.bucket;
+
+    const fn = (name: PipelineFunction, description: string, timeout: Duration) => {
+      const functionName = `${config.project}-pipeline-${name}`;
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+        logGroupName: `/aws/lambda/${functionName}`,
+        retention: logs.RetentionDays.ONE_MONTH,
+        encryptionKey,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const role = new iam.Role(this, `${name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `${functionName}: ${description}`,
+      });
+      logGroup.grantWrite(role);
+      const f = new nodejs.NodejsFunction(this, name, {
+        functionName,
+        description,
+        entry: entry(name),
+        handler: 'handler',
+        projectRoot: REPO_ROOT,
+        depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: p.lambdaMemoryMiB,
+        timeout,
+        role,
+        logGroup,
+        // Step Functions retries; an asynchronous retry would only race it.
+        retryAttempts: 0,
+        environment: {
+          [FUNCTION_ENV]: name,
+          LAKE_BUCKET: lake.bucketName,
+          GLUE_DATABASE: catalog.databaseName,
+          ATHENA_WORKGROUP: catalog.workGroup.ref,
+          LAKEHOUSE_MODELS_DIR: BUNDLED_MODELS_DIR,
+          PIPELINE_TIMEOUT_MINUTES: String(p.timeoutMinutes),
+          PIPELINE_OVERLAP_SECONDS: String(p.overlapSeconds),
+          POWERTOOLS_SERVICE_NAME: `pipeline-${name}`,
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        },
+        bundling: {
+          forceDockerBundling: false,
+          format: nodejs.OutputFormat.ESM,
+          banner: ESM_REQUIRE_BANNER,
+          mainFields: ['module', 'main'],
+          minify: true,
+          sourceMap: true,
+          target: 'node22',
+          externalModules: ['@aws-sdk/*', '@duckdb/*'],
+          // The models' SQL travels with the function: the planner and the renderer read it.
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `mkdir -p "${outputDir}/athena" && cp -R "${inputDir}/athena/models" "${outputDir}/athena/models"`,
+            ],
+          },
+        },
+      });
+      NagSuppressions.addResourceSuppressions(f, [
+        {
+          id: 'AwsSolutions-L1',
+          reason:
+            'Pinned to nodejs22.x on purpose, like the producer: the bundle targets node22; a runtime upgrade is a deliberate, tested change.',
+        },
+      ]);
+      return f;
+    };
+    const minutes = (m: number) => Duration.minutes(m);
+    this.functions = {
+      planner: fn(
+        'planner',
+        'Plans a pipeline run: lock, watermark, partitions per model',
+        minutes(5),
+      ),
+      renderer: fn('renderer', "Renders a model's CTAS / INSERT INTO statements", minutes(1)),
+      publisher: fn('publisher', "Publishes a model's staging table through Glue", minutes(10)),
+      recorder: fn('recorder', 'Records a run in pipeline_runs, moves the watermark', minutes(5)),
+    };
+    this.grantPipelineState(this.functions.planner, true);
+    this.grantPipelineState(this.functions.recorder, false);
+    // Publishing counts the staging rows (an Athena query) and repoints Glue partitions; the
+    // recorder drops the staging tables of a failed run.
+    catalog.grantQuery(this.functions.publisher);
+    catalog.grantQuery(this.functions.recorder);
+
+    // ---------------------------------------------------------------------------------------
+    // The definition (JSONPath; no JSONata, no Assign, no distributed Map: see DESIGN.md).
+    const execution = {
+      name: sfn.JsonPath.stringAt('$$.Execution.Name'),
+      startTime: sfn.JsonPath.stringAt('$$.Execution.StartTime'),
+    };
+    const planTask = new tasks.LambdaInvoke(this, 'PlanRun', {
+      lambdaFunction: this.functions.planner,
+      payload: sfn.TaskInput.fromObject({ request: sfn.JsonPath.objectAt('$'), execution }),
+      outputPath: '$.Payload',
+      comment: 'Lock, read the watermark, list new Bronze objects, plan partitions per model',
+    });
+
+    const render = new tasks.LambdaInvoke(this, 'Render', {
+      lambdaFunction: this.functions.renderer,
+      payload: sfn.TaskInput.fromJsonPathAt('$.task'),
+      resultSelector: { 'statements.$': '$.Payload.statements' },
+      resultPath: '$.render',
+      comment: "The model's CTAS / INSERT INTO statements (≤ 100 partitions each)",
+    });
+    const query = new tasks.AthenaStartQueryExecution(this, 'Query', {
+      queryString: sfn.JsonPath.stringAt('$.sql'),
+      workGroup: catalog.workGroup.ref,
+      queryExecutionContext: { databaseName: catalog.databaseName },
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      resultSelector: {
+        'queryId.$': '$.QueryExecution.QueryExecutionId',
+        'bytes.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+        'ms.$': '$.QueryExecution.Statistics.EngineExecutionTimeInMillis',
+      },
+      comment: 'One statement on Athena (locally: DuckDB)',
+    });
+    query.addRetry({
+      errors: ATHENA_TRANSIENT,
+      interval: Duration.seconds(5),
+      backoffRate: 2,
+      maxAttempts: 5,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const statements = new sfn.Map(this, 'Statements', {
+      itemsPath: '$.render.statements',
+      itemSelector: { 'sql.$': '$$.Map.Item.Value.sql' },
+      // CTAS first, then the INSERT INTOs into the table it created.
+      maxConcurrency: 1,
+      resultPath: '$.stage',
+    });
+    statements.itemProcessor(query);
+    const staged = new sfn.Pass(this, 'Staged', {
+      parameters: { 'task.$': '$.task', 'stage.$': '$.stage' },
+      comment: 'Keep the statistics, drop the SQL text',
+    });
+    const buildModels = new sfn.Map(this, 'BuildModels', {
+      itemsPath: '$.wave.models',
+      itemSelector: { 'task.$': '$$.Map.Item.Value' },
+      maxConcurrency: p.maxConcurrency,
+    });
+    buildModels.itemProcessor(render.next(statements).next(staged));
+    const build = new sfn.Map(this, 'Build', {
+      itemsPath: '$.waves',
+      itemSelector: { 'wave.$': '$$.Map.Item.Value' },
+      // Waves in order: a wave reads what the earlier ones staged.
+      maxConcurrency: 1,
+      resultPath: '$.waves',
+      comment: 'Stage every model of the run, wave after wave',
+    });
+    build.itemProcessor(buildModels);
+
+    const publishModel = new tasks.LambdaInvoke(this, 'PublishModel', {
+      lambdaFunction: this.functions.publisher,
+      payload: sfn.TaskInput.fromJsonPathAt('$'),
+      outputPath: '$.Payload',
+    });
+    const publishModels = new sfn.Map(this, 'PublishModels', {
+      itemsPath: '$.models',
+      maxConcurrency: p.maxConcurrency,
+    });
+    publishModels.itemProcessor(publishModel);
+    const publish = new sfn.Map(this, 'Publish', {
+      itemsPath: '$.waves',
+      itemSelector: { 'models.$': '$$.Map.Item.Value' },
+      maxConcurrency: 1,
+      resultPath: '$.waves',
+      comment: 'Only once everything is staged: point the tables at the new data',
+    });
+    publish.itemProcessor(publishModels);
+
+    const record = new tasks.LambdaInvoke(this, 'Record', {
+      lambdaFunction: this.functions.recorder,
+      payload: sfn.TaskInput.fromObject({
+        status: 'SUCCEEDED',
+        execution,
+        run: sfn.JsonPath.objectAt('$'),
+      }),
+      outputPath: '$.Payload',
+      comment: 'pipeline_runs row, watermark moved, lock released',
+    });
+    const notify = new tasks.SnsPublish(this, 'Notify', {
+      topic,
+      subject: sfn.JsonPath.stringAt('$.subject'),
+      message: sfn.TaskInput.fromJsonPathAt('$.message'),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const succeeded = new sfn.Succeed(this, 'Succeeded');
+    const skipped = new sfn.Succeed(this, 'AnotherRunInProgress', {
+      comment: 'A run is already going: this one ends without building',
+    });
+
+    const recordFailure = new tasks.LambdaInvoke(this, 'RecordFailure', {
+      lambdaFunction: this.functions.recorder,
+      payload: sfn.TaskInput.fromObject({
+        status: 'FAILED',
+        execution,
+        run: sfn.JsonPath.objectAt('$'),
+      }),
+      outputPath: '$.Payload',
+      comment: 'Staging dropped, pipeline_runs row FAILED, watermark unchanged, lock released',
+    });
+    const notifyFailure = new tasks.SnsPublish(this, 'NotifyFailure', {
+      topic,
+      subject: sfn.JsonPath.stringAt('$.subject'),
+      message: sfn.TaskInput.fromJsonPathAt('$.message'),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    const failed = new sfn.Fail(this, 'Failed', {
+      error: 'PipelineFailed',
+      causePath: '$.message',
+    });
+    recordFailure.next(notifyFailure).next(failed);
+    const onError = { resultPath: '$.error' };
+    planTask.addCatch(recordFailure, onError);
+    build.addCatch(recordFailure, onError);
+    publish.addCatch(recordFailure, onError);
+
+    const definition = planTask.next(
+      new sfn.Choice(this, 'AnotherRun?')
+        .when(sfn.Condition.booleanEquals('$.skip', true), skipped)
+        .otherwise(build.next(publish).next(record).next(notify).next(succeeded)),
+    );
+
+    const smLogs = new logs.LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${config.project}-pipeline`,
+      retention: logs.RetentionDays.ONE_MONTH,
+      encryptionKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: `${config.project}-pipeline`,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: minutes(p.timeoutMinutes),
+      tracingEnabled: true,
+      logs: { destination: smLogs, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      comment: 'Builds the lake: plan, stage every model on Athena, publish, record, notify',
+    });
+    catalog.grantQuery(this.stateMachine);
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      ruleName: `${config.project}-pipeline-schedule`,
+      description: `Starts the pipeline every ${p.scheduleMinutes} min`,
+      schedule: events.Schedule.rate(minutes(p.scheduleMinutes)),
+      enabled: p.scheduleEnabled,
+      targets: [
+        new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({}),
+          retryAttempts: 2,
+          maxEventAge: minutes(p.scheduleMinutes),
+        }),
+      ],
+    });
+  }
+
+  /**
+   * The planner lists Bronze and reads the state; both write the state (watermark, lock,
+   * pending plans) and the run records.
+   */
+  private grantPipelineState(f: nodejs.NodejsFunction, readBronze: boolean): void {
+    const storage = this.storage;
+    const lake = storage.bucket;
+    const role = f.role!;
+    const statePrefixes = [PIPELINE_STATE_PREFIX, PIPELINE_RUNS_PREFIX, PIPELINE_RUN_MODELS_PREFIX];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListLake',
+        actions: ['s3:ListBucket'],
+        resources: [lake.bucketArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadState',
+        actions: ['s3:GetObject'],
+        resources: [
+          storage.objectsArn(PIPELINE_STATE_PREFIX),
+          ...(readBronze ? [storage.objectsArn(BRONZE_PREFIX)] : []),
+        ],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteStateAndRunRecords',
+        actions: ['s3:PutObject', 's3:DeleteObject'],
+        resources: statePrefixes.map((prefix) => storage.objectsArn(prefix)),
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'UseLakeKeyThroughS3',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [storage.key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` },
+        },
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'The run state (watermark, lock, pending plans) and the run records are objects the pipeline names per run under fixed prefixes; the planner also reads Bronze objects, whose keys carry their partitions.',
+          appliesTo: [
+            ...statePrefixes.map((prefix) => bucketObjectsFinding(lake, prefix)),
+            ...(readBronze ? [bucketObjectsFinding(lake, BRONZE_PREFIX)] : []),
+          ],
+        },
+      ],
+      true,
+    );
+  }
+}
