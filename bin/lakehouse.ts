@@ -2,7 +2,7 @@
 /** The `lakehouse` CLI: the laptop side of ecommerce-lakehouse. */
 import { Command, CommanderError } from 'commander';
 import { registerBench } from '../lib/cli/bench-command.ts';
-import { registerBuild } from '../lib/cli/build-command.ts';
+import { registerRun } from '../lib/cli/run-command.ts';
 import { CliError } from '../lib/cli/common.ts';
 import { registerDoctor } from '../lib/cli/doctor-command.ts';
 import { registerIngest } from '../lib/cli/ingest-command.ts';
@@ -23,7 +23,7 @@ const program = new Command('lakehouse')
 registerStart(program);
 registerIngest(program);
 registerLoad(program);
-registerBuild(program);
+registerRun(program);
 registerSql(program);
 registerDoctor(program);
 registerBench(program);

@@ -4,7 +4,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { savedQuery } from '../catalog/saved-queries.ts';
-import { BuildStateFile, runBuild } from '../build/run-build.ts';
+import { runPipelineAt } from '../cli/run-command.ts';
 import { databaseName } from '../config.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import { loadModels } from '../engine/model.ts';
@@ -148,16 +148,16 @@ export const STAGES: Stage[] = [
         const scanSeconds = (performance.now() - t0) / 1000;
         const lines = Number(scan.rows[0]!.lines);
         t0 = performance.now();
-        const runs = await runBuild({
-          engine,
-          models,
-          context: engine.planInputs(),
-          state: new BuildStateFile(join(lake, '_state', 'bench-fingerprints.json')),
+        // The pipeline as `lakehouse run` executes it: the state machine, every Silver model.
+        const report = await runPipelineAt(lake, ctx.cacheDir, ctx.config, {
+          quiet: true,
+          models: models.map((m) => m.name),
         });
+        if (report.status !== 'SUCCEEDED') {
+          throw new Error(`bench: silver: the run ${report.status}: ${report.error}`);
+        }
         const seconds = (performance.now() - t0) / 1000;
-        const perModel = Object.fromEntries(
-          runs.map((r) => [`${r.model.name}_s`, r.result?.seconds ?? 0]),
-        );
+        const perModel = Object.fromEntries(report.models.map((m) => [`${m.model}_s`, m.seconds]));
         return {
           seconds,
           events: lines,

@@ -2,9 +2,21 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { buildLocally, printBuildSummary } from './build-command.ts';
+import { savedQuery } from '../catalog/saved-queries.ts';
+import { databaseName } from '../config.ts';
+import { DuckDbEngine } from '../engine/duckdb.ts';
+import { checkRun, printRunReport, runPipeline } from './run-command.ts';
 import { ingestGenerated, ingestJson, printIngestSummary } from './ingest-command.ts';
-import { config, fmt, lakeHome, lakeRoot, printJson, type CommonOptions } from './common.ts';
+import {
+  config,
+  fmt,
+  lakeHome,
+  lakeRoot,
+  printJson,
+  printRows,
+  printTable,
+  type CommonOptions,
+} from './common.ts';
 import { currentHour } from '../producer/producer.ts';
 
 /** Records that the default dataset was ingested, so a second `npm start` adds nothing. */
@@ -47,21 +59,92 @@ export function registerStart(program: Command): void {
         ingested = ingestJson('start', lakeRoot(home), summary);
         if (!opts.json) printIngestSummary('Ingested the default dataset', lakeRoot(home), summary);
       }
-      // Silver: only the partitions that changed since the last build (nothing, on a re-run).
+      // The pipeline state machine: only what arrived since the last run (nothing, on a re-run).
       if (!opts.json) console.log('');
-      const build = await buildLocally({ ...opts, layer: ['silver'] });
+      const run = await runPipeline(opts);
+      const headlines = await lakeHeadlines(lakeRoot(home), databaseName(cfg));
       if (opts.json) {
-        printJson({ command: 'start', ingest: ingested, build });
+        printJson({ command: 'start', ingest: ingested, run, headlines });
+        checkRun(run);
         return;
       }
-      printBuildSummary(build);
+      printRunReport(run);
+      checkRun(run);
+      printHeadlines(headlines);
       console.log('\nNext:');
       console.log(
         '  npm run lakehouse -- sql "SELECT event_type, count(*) FROM silver_events GROUP BY 1"',
       );
-      console.log('  npm run lakehouse -- doctor   (checks this machine)');
+      console.log('  npm run lakehouse -- sql --file athena/queries/top_products.sql');
       console.log(
-        `  Bronze is gzip NDJSON under ${join(lakeRoot(home), 'bronze/events')} (zcat any file).`,
+        '  npm run lakehouse -- sql "SELECT * FROM pipeline_runs ORDER BY started_at DESC LIMIT 5"',
       );
+      console.log('  npm run lakehouse -- run --watch   (keep ingesting, run on the schedule)');
+      console.log('  npm run lakehouse -- doctor        (checks this machine)');
     });
+}
+
+interface Headlines {
+  events: number;
+  quarantined: number;
+  orders: number;
+  revenue: string;
+  sessions: number;
+  conversionRate: number | null;
+  firstDate: string | null;
+  lastDate: string | null;
+  topProducts: { product: string; category: string; units: number; revenue: string }[];
+}
+
+/** The lake's headline numbers (athena/queries/lake_headlines.sql and top_products.sql). */
+async function lakeHeadlines(lake: string, database: string): Promise<Headlines> {
+  const engine = await DuckDbEngine.open({ lakeRoot: lake, database });
+  try {
+    const h = (await engine.query(savedQuery('lake_headlines'))).rows[0] ?? {};
+    const top = (await engine.query(savedQuery('top_products'))).rows;
+    const n = (v: unknown) => Number(v ?? 0);
+    return {
+      events: n(h.events),
+      quarantined: n(h.quarantined),
+      orders: n(h.orders),
+      revenue: String(h.revenue ?? '0'),
+      sessions: n(h.sessions),
+      conversionRate: h.conversion_rate === null ? null : n(h.conversion_rate),
+      firstDate: (h.first_date as string | null) ?? null,
+      lastDate: (h.last_date as string | null) ?? null,
+      topProducts: top.map((r) => ({
+        product: String(r.product_name ?? r.product_id),
+        category: String(r.product_category ?? ''),
+        units: n(r.units),
+        revenue: String(r.revenue),
+      })),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+function printHeadlines(h: Headlines): void {
+  console.log(`\nThe lake (${h.firstDate ?? '-'} → ${h.lastDate ?? '-'}):`);
+  printRows([
+    ['events', fmt(h.events)],
+    ['quarantined lines', fmt(h.quarantined)],
+    ['orders', fmt(h.orders)],
+    ['revenue', Number(h.revenue).toLocaleString('en-US', { minimumFractionDigits: 2 })],
+    [
+      'session conversion',
+      h.conversionRate === null
+        ? '-'
+        : `${(h.conversionRate * 100).toFixed(2)}% of ${fmt(h.sessions)} sessions`,
+    ],
+  ]);
+  if (h.topProducts.length > 0) {
+    console.log('\nTop products by revenue:');
+    printTable(
+      ['product', 'category', 'units', 'revenue'],
+      h.topProducts
+        .slice(0, 5)
+        .map((p) => [p.product, p.category, fmt(p.units), Number(p.revenue).toFixed(2)]),
+    );
+  }
 }

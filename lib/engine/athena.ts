@@ -211,7 +211,7 @@ export class AthenaEngine implements SqlEngine {
           // The schema is known once the CTAS has run: refuse a change before writing more.
           const staging = await this.requireTable(build.stagingTable);
           const current = await this.getTable(model.name);
-          if (current) this.checkSameSchema(model, current, staging);
+          if (current && !req.replace) this.checkSameSchema(model, current, staging);
         }
       }
       const result = await this.publishFromStaging(
@@ -244,6 +244,7 @@ export class AthenaEngine implements SqlEngine {
         req.partitions,
         undefined,
         req.signal,
+        req.replace,
       );
       return { ...result, statements: 0, seconds: (performance.now() - started) / 1000 };
     });
@@ -451,13 +452,21 @@ export class AthenaEngine implements SqlEngine {
     partitions: readonly string[] | undefined,
     reported: number | undefined,
     signal: AbortSignal | undefined,
+    replace = false,
   ): Promise<Omit<MaterializeResult, 'statements' | 'seconds'>> {
     const stagingName = stagingTableName(model, buildId);
     const qualified = this.qualify(stagingName);
     const key = buildKey(model, buildId);
     const location = `s3://${this.lakeBucket}/${key}`;
     const staging = await this.requireTable(stagingName);
-    const current = await this.getTable(model.name);
+    let current = await this.getTable(model.name);
+    if (replace && current && model.materialization === 'partition_overwrite') {
+      // The build is the whole table now: the old definition and its partitions go (the data
+      // stays in S3). Readers see no table between this and the CreateTable below.
+      signal?.throwIfAborted();
+      await this.dropTable(model.name);
+      current = undefined;
+    }
 
     if (model.materialization === 'table') {
       if (partitions !== undefined) {

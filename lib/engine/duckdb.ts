@@ -11,9 +11,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { PlanContext } from '../build/plan.ts';
 import { BRONZE_TABLES, SOURCE_FILE_COLUMN, type BronzeTable } from '../catalog/bronze-tables.ts';
-import { FsLake } from '../local/fs-lake.ts';
 import {
   RECORD_TABLES,
   type RecordColumnType,
@@ -342,17 +340,17 @@ export class DuckDbEngine implements SqlEngine {
       if (!req.partitions || req.partitions.length === 0) {
         throw new Error(`${model.name}: partition_overwrite needs the partitions to publish`);
       }
-      checkSchema(model, previous, staged.columns);
+      if (!req.replace) checkSchema(model, previous, staged.columns);
       const requested = new Set(req.partitions);
       const stray = Object.keys(staged.partitions).filter((v) => !requested.has(v));
       if (stray.length > 0) {
         throw new Error(`${model.name} wrote partitions it was not asked for: ${stray.join(', ')}`);
       }
-      const next = { ...(previous?.partitions ?? {}) };
+      const next = req.replace ? {} : { ...(previous?.partitions ?? {}) };
       for (const v of requested) {
         const p = staged.partitions[v];
         if (p === undefined) {
-          if (v in next) removed.push(v);
+          if (previous && v in previous.partitions) removed.push(v);
           delete next[v];
         } else {
           next[v] = p;
@@ -412,22 +410,6 @@ export class DuckDbEngine implements SqlEngine {
   }
 
   /**
-   * What the build planner reads for this lake: its objects and the published partitions of
-   * each built table (value → lake key prefix).
-   */
-  planInputs(): Pick<PlanContext, 'lister' | 'published'> {
-    return {
-      lister: new FsLake(this.options.lakeRoot),
-      published: (table) => {
-        const e = this.catalog.get(table);
-        return (
-          e && Object.fromEntries(Object.entries(e.partitions).map(([v, p]) => [v, p.location]))
-        );
-      },
-    };
-  }
-
-  /**
    * Progress, 0 to 1: of the build in progress (its statements in turn), else of the running
    * statement; 0 for what DuckDB cannot measure.
    */
@@ -435,18 +417,6 @@ export class DuckDbEngine implements SqlEngine {
     const p = this.conn.progress.percentage;
     const [from, to] = this.phase;
     return from + (to - from) * (p > 0 ? Math.min(p, 100) / 100 : 0);
-  }
-
-  /** Forgets a built table (its catalog entry and data); the next build starts it afresh. */
-  async dropTable(model: Pick<Model, 'name' | 'layer'>): Promise<void> {
-    const release = this.catalog.lock(model.name);
-    try {
-      this.catalog.remove(model.name);
-      this.catalog.collectGarbage(model.layer, model.name);
-      await this.conn.run(`DROP VIEW IF EXISTS ${this.qualify(model.name)}`);
-    } finally {
-      release();
-    }
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,11 @@ export interface MaterializeRequest {
   readonly partitions?: readonly string[];
   /** Unique id of this build; names the staging location (`<layer>/<table>/<buildId>/`). */
   readonly buildId: string;
+  /**
+   * Publish the build as the whole table: partitions it did not write are dropped and the schema
+   * may change (a full refresh, or a model whose SQL changed). Default: merge into the table.
+   */
+  readonly replace?: boolean;
   readonly signal?: AbortSignal;
 }
 

@@ -300,6 +300,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       model: model(task.model),
       buildId: task.buildId,
       ...(task.partitions ? { partitions: task.partitions } : {}),
+      replace: task.replace,
     });
     const values = result.partitions.map((p) => p.value);
     return {

@@ -25,6 +25,11 @@ export interface Watermark {
   readonly recentKeys: readonly string[];
   /** Model → fingerprint of its SQL and config when it was last built. */
   readonly models: Readonly<Record<string, string>>;
+  /**
+   * Work a restricted run (`models`) left for the models it did not build: partition values to
+   * rebuild (`null`: the whole table). The next run that builds the model adds them.
+   */
+  readonly pending?: Readonly<Record<string, readonly string[] | null>>;
   readonly runId: string | null;
   readonly updatedAt: string | null;
 }
@@ -47,7 +52,8 @@ export interface RunRequest {
   readonly models?: readonly string[];
 }
 
-export type BuildReason = 'new data' | 'upstream' | 'model changed' | 'full refresh' | 'dates';
+export type BuildReason =
+  'new data' | 'upstream' | 'first build' | 'model changed' | 'full refresh' | 'dates';
 
 /** One model's work in a run: the Map iteration's input in the state machine. */
 export interface ModelTask {
@@ -62,6 +68,8 @@ export interface ModelTask {
   /** Inputs this run rebuilds in earlier waves, read from their staging tables. */
   readonly staged: Record<string, StagedInput>;
   readonly reason: BuildReason;
+  /** Publish as the whole table (full refresh, or the model changed and may have new columns). */
+  readonly replace: boolean;
 }
 
 export interface Wave {
@@ -80,8 +88,10 @@ export interface PlanResult {
   readonly newObjects: number;
   /** The watermark to store if the run succeeds. */
   readonly next: Watermark;
-  /** Whether the run covers everything (no `models` or `dates` restriction): only then does
-   * the watermark move. */
+  /**
+   * Whether the watermark moves when the run succeeds: not for `dates` (extra work on top of
+   * the schedule). A `models` run moves it and leaves the other models' work in `pending`.
+   */
   readonly advancesWatermark: boolean;
 }
 
@@ -184,8 +194,9 @@ export async function planRun(opts: {
     return out;
   };
   for (const model of models) {
-    if (restrict && !restrict.has(model.name)) continue;
-    const fingerprintChanged = watermark.models[model.name] !== modelFingerprint(model);
+    const known = watermark.models[model.name];
+    const fingerprintChanged = known !== modelFingerprint(model);
+    const changedReason: BuildReason = known === undefined ? 'first build' : 'model changed';
     const upstreamPlans = model.dependsOn.flatMap((d) => {
       const p = planned.get(d);
       return p ? [[d, p] as const] : [];
@@ -198,13 +209,15 @@ export async function planRun(opts: {
         : request.dates
           ? 'dates'
           : fingerprintChanged
-            ? 'model changed'
+            ? changedReason
             : inputChanged
               ? upstreamPlans.length > 0
                 ? 'upstream'
                 : 'new data'
               : undefined;
-      if (reason) planned.set(model.name, { partitions: null, reason });
+      const owed = watermark.pending?.[model.name] !== undefined && !request.dates;
+      if (reason || owed)
+        planned.set(model.name, { partitions: null, reason: reason ?? 'new data' });
       continue;
     }
     let partitions: Set<string>;
@@ -214,7 +227,7 @@ export async function planRun(opts: {
       reason = 'dates';
     } else if (request.fullRefresh || fingerprintChanged) {
       partitions = valuesOf(model);
-      reason = request.fullRefresh ? 'full refresh' : 'model changed';
+      reason = request.fullRefresh ? 'full refresh' : changedReason;
     } else {
       partitions = new Set();
       reason = 'new data';
@@ -238,8 +251,26 @@ export async function planRun(opts: {
         reason = 'upstream';
       }
     }
+    const owed = request.dates ? undefined : watermark.pending?.[model.name];
+    if (owed === null) partitions = valuesOf(model);
+    else for (const v of owed ?? []) partitions.add(v);
     if (partitions.size > 0)
       planned.set(model.name, { partitions: [...partitions].sort(), reason });
+  }
+
+  // A `models` run builds only those; the others' work waits in `pending` for a later run.
+  const selected = (name: string) => !restrict || restrict.has(name);
+  const pending: Record<string, readonly string[] | null> = { ...watermark.pending };
+  for (const [name, p] of planned) {
+    if (selected(name)) {
+      delete pending[name];
+    } else {
+      const before = pending[name];
+      pending[name] =
+        p.partitions === null || before === null
+          ? null
+          : [...new Set([...(before ?? []), ...p.partitions])].sort();
+    }
   }
 
   // Waves: a model runs after every input rebuilt in the same run.
@@ -247,12 +278,12 @@ export async function planRun(opts: {
   const waves: Wave[] = [];
   for (const model of models) {
     const p = planned.get(model.name);
-    if (!p) continue;
+    if (!p || !selected(model.name)) continue;
     const staged: Record<string, StagedInput> = {};
     let lvl = 0;
     for (const dep of model.dependsOn) {
       const up = planned.get(dep);
-      if (!up) continue;
+      if (!up || !selected(dep)) continue;
       const upModel = byName.get(dep)!;
       lvl = Math.max(lvl, (level.get(dep) ?? 0) + 1);
       const complete =
@@ -274,6 +305,7 @@ export async function planRun(opts: {
       stagingTable: stagingTableName(model, runId),
       staged,
       reason: p.reason,
+      replace: ['full refresh', 'model changed', 'first build'].includes(p.reason),
     });
   }
 
@@ -290,8 +322,11 @@ export async function planRun(opts: {
             .sort(),
     models: {
       ...watermark.models,
-      ...Object.fromEntries(models.map((m) => [m.name, modelFingerprint(m)])),
+      ...Object.fromEntries(
+        models.filter((m) => selected(m.name)).map((m) => [m.name, modelFingerprint(m)]),
+      ),
     },
+    pending,
     runId,
     updatedAt: opts.now.toISOString(),
   };
@@ -299,7 +334,7 @@ export async function planRun(opts: {
     waves: waves.filter(Boolean),
     newObjects,
     next,
-    advancesWatermark: !request.models && !request.dates,
+    advancesWatermark: !request.dates,
   };
 }
 

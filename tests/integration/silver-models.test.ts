@@ -975,7 +975,7 @@ describe('Silver models on a hand-written Bronze fixture', () => {
       expect(r.removed, name).toEqual([D2]);
       expect(r.partitions, name).toEqual([]);
       expect(r.rows, name).toBe(0);
-      expect(Object.keys(engine.planInputs().published(name) ?? {}), name).toEqual([D1]);
+      expect(Object.keys(engine.catalog.get(name)?.partitions ?? {}), name).toEqual([D1]);
       const dts = await rows(`SELECT DISTINCT dt FROM ${name} ORDER BY dt`);
       expect(dts, name).toEqual([{ dt: D1 }]);
     }

@@ -5,9 +5,7 @@
  */
 import type { DuckDbEngine } from '../engine/duckdb.ts';
 import { savedQuery } from '../catalog/saved-queries.ts';
-import type { Model } from '../engine/model.ts';
 import { withScopedInputs } from '../engine/wrap.ts';
-import type { ModelRun } from './run-build.ts';
 
 export interface ReconciliationRow {
   dt: string;
@@ -20,18 +18,18 @@ export interface ReconciliationRow {
 
 export interface BuildSummary {
   seconds: number;
-  models: { model: string; partitions: number; rows: number; removed: number; seconds: number }[];
+  models: {
+    model: string;
+    partitions: number;
+    rows: number;
+    removed: number;
+    seconds: number;
+    bytes: number;
+  }[];
   /** Dates whose Silver was rebuilt, with their reconciliation. */
   reconciliation: ReconciliationRow[];
   totals: Omit<ReconciliationRow, 'dt'>;
   quarantine: { reason: string; detail: string | null; lines: number }[];
-}
-
-/** `3 dates`, `1 snapshot`, `whole table`: what a plan covers, for progress labels. */
-export function planned(model: Model, partitions: readonly string[]): string {
-  if (model.materialization === 'table') return 'whole table';
-  const unit = model.partitionedBy[0] === 'dt' ? 'date' : 'partition';
-  return `${partitions.length} ${unit}${partitions.length === 1 ? '' : 's'}`;
 }
 
 /** Tables a Silver summary reads, all partitioned by `dt`. */
@@ -43,22 +41,35 @@ const SILVER_SCOPE = {
   silver_quarantine: 'dt',
 };
 
+/** One model a run built: the partition values it was asked for, and what it wrote. */
+export interface BuiltModel {
+  readonly model: string;
+  /** Partition values planned (empty for a whole table). */
+  readonly partitions: readonly string[];
+  readonly rows: number;
+  readonly removed: number;
+  readonly seconds: number;
+  readonly bytes: number;
+}
+
 export async function summarizeSilver(
   engine: DuckDbEngine,
-  runs: readonly ModelRun[],
+  built: readonly BuiltModel[],
   seconds: number,
 ): Promise<BuildSummary> {
-  const models = runs.map((r) => ({
-    model: r.model.name,
-    partitions: r.planned.length,
-    rows: r.result?.rows ?? 0,
-    removed: r.result?.removed.length ?? 0,
-    seconds: r.result?.seconds ?? 0,
+  const models = built.map((r) => ({
+    model: r.model,
+    partitions: r.partitions.length,
+    rows: r.rows,
+    removed: r.removed,
+    seconds: r.seconds,
+    bytes: r.bytes,
   }));
+  const dtModels = ['silver_event_lines', 'silver_events', 'silver_quarantine'];
   const dates = [
-    ...new Set(runs.filter((r) => r.model.partitionedBy[0] === 'dt').flatMap((r) => r.planned)),
+    ...new Set(built.filter((r) => dtModels.includes(r.model)).flatMap((r) => r.partitions)),
   ].sort();
-  const built = new Set(runs.map((r) => r.model.name));
+  const names = new Set(built.map((r) => r.model));
   const totals = {
     bronzeLines: 0,
     silverRows: 0,
@@ -66,10 +77,7 @@ export async function summarizeSilver(
     duplicatesDropped: 0,
     unaccounted: 0,
   };
-  if (
-    dates.length === 0 ||
-    !['silver_event_lines', 'silver_events', 'silver_quarantine'].every((t) => built.has(t))
-  ) {
+  if (dates.length === 0 || !dtModels.every((t) => names.has(t))) {
     return { seconds, models, reconciliation: [], totals, quarantine: [] };
   }
   const scoped = (name: string) =>
