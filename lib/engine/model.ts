@@ -123,6 +123,11 @@ export function parseModel(file: string, text: string): Model {
     }
     scope[table] = column;
   }
+  if (h.materialization === 'partition_overwrite' && h.scope.length === 0) {
+    throw new ModelError(
+      `${rel}: partition_overwrite needs a scope (table.column): the partitions a run rebuilds are those its scoped inputs changed`,
+    );
+  }
   if (h.scope.length > 0 && h.materialization !== 'partition_overwrite') {
     throw new ModelError(`${rel}: scope only applies to partition_overwrite models`);
   }

@@ -6,7 +6,13 @@
  * `parseWriteStatement` and runs the model's SELECT unchanged.
  */
 import type { Model } from './model.ts';
-import { partitionBatches, scopedQuery, sqlIdent, sqlString } from './wrap.ts';
+import {
+  MAX_PARTITIONS_PER_STATEMENT,
+  partitionBatches,
+  scopedQuery,
+  sqlIdent,
+  sqlString,
+} from './wrap.ts';
 
 /** Staging table name suffix: the build id folded to `[a-z0-9_]`. */
 export function sanitizeBuildId(buildId: string): string {
@@ -196,7 +202,11 @@ export function renderBuild(
   if (partitions.some((v) => v === '')) {
     throw new Error(`${model.name}: an empty string is not a valid partition value`);
   }
-  const batches = partitionBatches(partitions, opts.batchSize);
+  const size = opts.batchSize ?? MAX_PARTITIONS_PER_STATEMENT;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PARTITIONS_PER_STATEMENT) {
+    throw new Error(`batchSize must be a whole number from 1 to ${MAX_PARTITIONS_PER_STATEMENT}`);
+  }
+  const batches = partitionBatches(partitions, size);
   return {
     stagingTable,
     key,

@@ -1,6 +1,6 @@
 /**
  * The pipeline handlers' dependencies in the account, from the Lambda environment the stack sets
- * (`lib/stack/pipeline-functions.ts`): the lake bucket through S3, publishing through Glue and
+ * (`lib/stack/lakehouse-pipeline.ts`): the lake bucket through S3, publishing through Glue and
  * Athena, the models from the SQL files bundled beside the function.
  */
 import { Logger } from '@aws-lambda-powertools/logger';

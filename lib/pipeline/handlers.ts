@@ -10,6 +10,7 @@
  * - recorder: the run's last step, on success and on failure: writes `pipeline_runs`, moves the
  *   watermark (success only), drops the staging tables of a failed run, releases the lock.
  */
+import { z } from 'zod';
 import type { Model } from '../engine/model.ts';
 import type { MaterializeResult, SqlEngine } from '../engine/sql-engine.ts';
 import { renderBuild } from '../engine/statements.ts';
@@ -139,7 +140,9 @@ export function createPipelineHandlers(deps: PipelineDeps) {
   };
 
   /** Takes the lock, or says who holds it. A stale lock (its run is gone) is taken over. */
-  async function lock(body: LockBody): Promise<{ held?: LockBody; tookOver?: LockBody }> {
+  async function lock(
+    body: LockBody,
+  ): Promise<{ held?: LockBody; tookOver?: LockBody; why?: 'dead' | 'timeout' }> {
     const text = JSON.stringify(body);
     if (await deps.lake.putIfAbsent(LOCK_KEY, text)) return {};
     const current = parseJson<LockBody>(await deps.lake.get(LOCK_KEY), LOCK_KEY);
@@ -155,7 +158,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       !deps.isOwnerAlive(current.owner);
     if (!dead && !(age > deps.lockTimeoutMinutes * 60_000)) return { held: current };
     await deps.lake.put(LOCK_KEY, text, 'application/json');
-    return { tookOver: current };
+    return { tookOver: current, why: dead ? 'dead' : 'timeout' };
   }
 
   async function writeRun(row: PipelineRunRow, models: PipelineRunModelRow[] = []) {
@@ -205,7 +208,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       partitionCount: 0,
       waves: [],
     };
-    const { held, tookOver } = await lock({
+    const { held, tookOver, why } = await lock({
       runId,
       executionName: event.execution.name,
       startedAt,
@@ -230,13 +233,14 @@ export function createPipelineHandlers(deps: PipelineDeps) {
         await abandon(pending, tookOver.runId);
         await writeRun({
           ...emptyRow(tookOver.runId, tookOver.executionName, tookOver.startedAt),
-          status: deps.owner ? 'ABORTED' : 'TIMED_OUT',
+          status: why === 'dead' ? 'ABORTED' : 'TIMED_OUT',
           finished_at: now().toISOString(),
-          error: `superseded: run ${runId} found its lock ${deps.owner ? 'held by a process that is gone' : `older than ${deps.lockTimeoutMinutes} min`}`,
+          error: `superseded: run ${runId} found its lock ${why === 'dead' ? 'held by a process that is gone' : `older than ${deps.lockTimeoutMinutes} min`}`,
         });
       }
-      const watermark =
-        parseJson<Watermark>(await deps.lake.get(WATERMARK_KEY), WATERMARK_KEY) ?? EMPTY_WATERMARK;
+      const watermark = checkWatermark(
+        parseJson<unknown>(await deps.lake.get(WATERMARK_KEY), WATERMARK_KEY),
+      );
       const plan = await planRun({
         runId,
         models: deps.models(),
@@ -399,6 +403,28 @@ export function createPipelineHandlers(deps: PipelineDeps) {
 }
 
 export type PipelineHandlers = ReturnType<typeof createPipelineHandlers>;
+
+const WatermarkSchema = z.object({
+  highMark: z.string().nullable(),
+  recentKeys: z.array(z.string()),
+  models: z.record(z.string(), z.string()),
+  pending: z.record(z.string(), z.array(z.string()).nullable()).optional(),
+  runId: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+
+/** The stored watermark, checked: a damaged one is named, not half-read. */
+function checkWatermark(value: unknown): Watermark {
+  if (value === undefined) return EMPTY_WATERMARK;
+  const parsed = WatermarkSchema.safeParse(value);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(
+      `${WATERMARK_KEY} is not a watermark (${why.join('; ')}); fix or delete it (deleting it rebuilds everything)`,
+    );
+  }
+  return parsed.data;
+}
 
 function emptyRow(runId: string, executionName: string, startedAt: string): PipelineRunRow {
   return {

@@ -112,6 +112,10 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export function checkRequest(request: RunRequest, models: readonly Model[]): void {
   const bad = (request.dates ?? []).filter((d) => !DATE.test(d));
   if (bad.length > 0) throw new Error(`dates must be YYYY-MM-DD: ${bad.join(', ')}`);
+  if (request.dates && request.dates.length === 0) throw new Error('dates: give at least one date');
+  if (request.models && request.models.length === 0) {
+    throw new Error('models: give at least one model');
+  }
   const names = new Set(models.map((m) => m.name));
   const unknown = (request.models ?? []).filter((m) => !names.has(m));
   if (unknown.length > 0) {
@@ -163,7 +167,9 @@ export async function planRun(opts: {
       const values = [...cols].map((c) => [c, partitionValueOf(t, o.key, c)] as const);
       if (values.some(([, v]) => v === undefined)) continue;
       const at = o.lastModified.getTime();
-      const isNew = since === undefined || (at > since && !recent.has(o.key));
+      // After the high mark: new (a key seen before and written again counts too). Within the
+      // overlap before it: new unless the last run saw that key.
+      const isNew = since === undefined || at > high! || (at > since && !recent.has(o.key));
       if (isNew) {
         newObjects++;
         bronzeChanged.add(name);
@@ -179,6 +185,7 @@ export async function planRun(opts: {
 
   // Models, inputs first.
   const restrict = request.models ? new Set(request.models) : undefined;
+  const selected = (name: string) => !restrict || restrict.has(name);
   const planned = new Map<string, ModelPlanSummary>();
   const allOf = new Map<string, Set<string>>();
   const valuesOf = (model: Model): Set<string> => {
@@ -194,6 +201,8 @@ export async function planRun(opts: {
     return out;
   };
   for (const model of models) {
+    // A full refresh is asked of the selected models; the others only owe what data changed.
+    const fullRefresh = request.fullRefresh === true && selected(model.name);
     const known = watermark.models[model.name];
     const fingerprintChanged = known !== modelFingerprint(model);
     const changedReason: BuildReason = known === undefined ? 'first build' : 'model changed';
@@ -204,7 +213,7 @@ export async function planRun(opts: {
     const inputChanged =
       model.dependsOn.some((d) => bronzeChanged.has(d)) || upstreamPlans.length > 0;
     if (model.materialization === 'table') {
-      const reason: BuildReason | undefined = request.fullRefresh
+      const reason: BuildReason | undefined = fullRefresh
         ? 'full refresh'
         : request.dates
           ? 'dates'
@@ -225,9 +234,9 @@ export async function planRun(opts: {
     if (request.dates) {
       partitions = new Set(request.dates);
       reason = 'dates';
-    } else if (request.fullRefresh || fingerprintChanged) {
+    } else if (fullRefresh || fingerprintChanged) {
       partitions = valuesOf(model);
-      reason = request.fullRefresh ? 'full refresh' : changedReason;
+      reason = fullRefresh ? 'full refresh' : changedReason;
     } else {
       partitions = new Set();
       reason = 'new data';
@@ -259,7 +268,6 @@ export async function planRun(opts: {
   }
 
   // A `models` run builds only those; the others' work waits in `pending` for a later run.
-  const selected = (name: string) => !restrict || restrict.has(name);
   const pending: Record<string, readonly string[] | null> = { ...watermark.pending };
   for (const [name, p] of planned) {
     if (selected(name)) {

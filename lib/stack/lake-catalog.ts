@@ -1,7 +1,8 @@
 /**
  * The SQL side of the lake: a Glue database with one table per Bronze table of
- * lib/catalog/bronze-tables.ts (partition projection: no crawler, no MSCK REPAIR), and the
- * Athena workgroup that runs every query, with its own encrypted results bucket.
+ * lib/catalog/bronze-tables.ts and one per run-record table of lib/catalog/record-tables.ts
+ * (partition projection: no crawler, no MSCK REPAIR), and the Athena workgroup that runs every
+ * query, with its own encrypted results bucket.
  *
  * Not created for LocalStack, where Glue and Athena are paid features (see lakehouse-stack.ts).
  */
@@ -20,6 +21,7 @@ import {
   type PartitionProjection,
   partitionKeyTemplate,
 } from '../catalog/bronze-tables.ts';
+import { RECORD_TABLES, type RecordTable } from '../catalog/record-tables.ts';
 import { databaseName, type LakehouseConfig } from '../config.ts';
 import type { LakeStorage } from './lake-storage.ts';
 import { bucketObjectsFinding } from './nag-helpers.ts';
@@ -40,6 +42,12 @@ const TEXT_INPUT_FORMAT = 'org.apache.hadoop.mapred.TextInputFormat';
 const TEXT_OUTPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat';
 export const REGEX_SERDE = 'org.apache.hadoop.hive.serde2.RegexSerDe';
 export const OPEN_CSV_SERDE = 'org.apache.hadoop.hive.serde2.OpenCSVSerde';
+export const JSON_SERDE = 'org.openx.data.jsonserde.JsonSerDe';
+/**
+ * Projected `run_date` range of the run-record tables: no run predates the pipeline, and none
+ * starts in the future (run dates are UTC, as Athena's NOW is).
+ */
+export const RECORD_PROJECTION_RANGE = ['2024-01-01', 'NOW'] as const;
 /**
  * The whole line as the one group. RegexSerDe needs the regex to match the entire line (else every
  * column is NULL), and Java's `.` stops at U+0085, U+2028 and U+2029, which can occur inside a
@@ -105,11 +113,49 @@ function formatOf(table: BronzeTable): {
   }
 }
 
+/**
+ * The Glue table of a run-record table: JSON lines read with the OpenX JSON SerDe, columns typed
+ * from the registry, `run_date` projected as a date (the pipeline writes
+ * `<prefix>run_date=YYYY-MM-DD/<run id>.json`).
+ */
+export function recordTableInput(
+  table: RecordTable,
+  bucketName: string,
+): glue.CfnTable.TableInputProperty {
+  const { name } = table.partition;
+  return {
+    name: table.name,
+    description: table.description,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: {
+      classification: 'json',
+      'projection.enabled': 'true',
+      [`projection.${name}.type`]: 'date',
+      [`projection.${name}.format`]: 'yyyy-MM-dd',
+      [`projection.${name}.range`]: RECORD_PROJECTION_RANGE.join(','),
+      [`projection.${name}.interval`]: '1',
+      [`projection.${name}.interval.unit`]: 'DAYS',
+      // `${run_date}` stays literal: the bucket token makes this an Fn::Join, not an Fn::Sub.
+      'storage.location.template': `s3://${bucketName}/${table.prefix}${name}=\${${name}}/`,
+    },
+    partitionKeys: [{ name, type: 'string', comment: table.partition.comment }],
+    storageDescriptor: {
+      location: `s3://${bucketName}/${table.prefix}`,
+      inputFormat: TEXT_INPUT_FORMAT,
+      outputFormat: TEXT_OUTPUT_FORMAT,
+      serdeInfo: { serializationLibrary: JSON_SERDE },
+      columns: table.columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment })),
+    },
+  };
+}
+
 export class LakeCatalog extends Construct {
   readonly databaseName: string;
   readonly database: glue.CfnDatabase;
   /** The Bronze tables by name. */
   readonly tables: Readonly<Record<BronzeTableName, glue.CfnTable>>;
+  /** The run-record tables (`pipeline_runs`, `pipeline_run_models`) by name. */
+  readonly recordTables: Readonly<Record<string, glue.CfnTable>>;
   readonly workGroupName: string;
   readonly workGroup: athena.CfnWorkGroup;
   /** Query results only (SSE-KMS with the lake key, expired after `athena.resultRetentionDays`). */
@@ -182,6 +228,18 @@ export class LakeCatalog extends Construct {
       tables[table.name] = cfn;
     }
     this.tables = tables as Record<BronzeTableName, glue.CfnTable>;
+
+    const recordTables: Record<string, glue.CfnTable> = {};
+    for (const table of RECORD_TABLES) {
+      const cfn = new glue.CfnTable(this, `Table-${table.name}`, {
+        catalogId: stack.account,
+        databaseName: this.database.ref,
+        tableInput: recordTableInput(table, bucket.bucketName),
+      });
+      cfn.applyRemovalPolicy(removal);
+      recordTables[table.name] = cfn;
+    }
+    this.recordTables = recordTables;
 
     // Results get their own bucket rather than a prefix of the lake bucket: they are copies of
     // whatever was queried, so access to them is granted on its own; they need neither the lake's

@@ -14,7 +14,7 @@
  * run has been built, so a failed run leaves the published tables as they were.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -28,6 +28,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { LakehouseConfig } from '../config.ts';
+import { STAGING_MARK } from '../engine/statements.ts';
 import { BRONZE_PREFIX } from '../lake-layout.ts';
 import { FUNCTION_ENV, type PipelineFunction } from '../pipeline/aws-deps.ts';
 import {
@@ -64,6 +65,18 @@ const ATHENA_TRANSIENT = [
   'Athena.InternalServerException',
   'Athena.AmazonAthenaException',
 ];
+
+/**
+ * Athena's optimized `.sync` task, rendered exactly as CDK renders it, without CDK's generated
+ * task policy: that grants s3:CreateBucket, GetObject and PutObject on every bucket (`*`),
+ * lakeformation:GetDataAccess on `*`, and CreateDatabase / DeleteDatabase / BatchDeleteTable
+ * and user-defined functions in the database, none of which the pipeline needs. The state
+ * machine gets `LakeCatalog.grantQuery` instead (this workgroup, this database, writes to the
+ * SQL layers only), plus read access to the data catalog the queries run in.
+ */
+class WorkGroupQuery extends tasks.AthenaStartQueryExecution {
+  protected override readonly taskPolicies: iam.PolicyStatement[] = [];
+}
 
 export class LakehousePipeline extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -158,6 +171,7 @@ export class LakehousePipeline extends Construct {
     };
     this.grantPipelineState(this.functions.planner, true);
     this.grantPipelineState(this.functions.recorder, false);
+    this.grantDropStaging(this.functions.planner, catalog);
     // Publishing counts the staging rows (an Athena query) and repoints Glue partitions; the
     // recorder drops the staging tables of a failed run.
     catalog.grantQuery(this.functions.publisher);
@@ -183,7 +197,7 @@ export class LakehousePipeline extends Construct {
       resultPath: '$.render',
       comment: "The model's CTAS / INSERT INTO statements (≤ 100 partitions each)",
     });
-    const query = new tasks.AthenaStartQueryExecution(this, 'Query', {
+    const query = new WorkGroupQuery(this, 'Query', {
       queryString: sfn.JsonPath.stringAt('$.sql'),
       workGroup: catalog.workGroup.ref,
       queryExecutionContext: { databaseName: catalog.databaseName },
@@ -290,6 +304,22 @@ export class LakehousePipeline extends Construct {
       error: 'PipelineFailed',
       causePath: '$.message',
     });
+    // A notification that cannot be sent does not change the run's outcome, which is recorded
+    // already: retried, then the execution ends as the run did.
+    const snsRetry = {
+      errors: [
+        'SNS.ThrottledException',
+        'SNS.InternalErrorException',
+        'SNS.KMSThrottlingException',
+      ],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 3,
+    };
+    notify.addRetry(snsRetry);
+    notify.addCatch(succeeded, { resultPath: sfn.JsonPath.DISCARD });
+    notifyFailure.addRetry(snsRetry);
+    notifyFailure.addCatch(failed, { resultPath: sfn.JsonPath.DISCARD });
     recordFailure.next(notifyFailure).next(failed);
     const onError = { resultPath: '$.error' };
     planTask.addCatch(recordFailure, onError);
@@ -314,10 +344,60 @@ export class LakehousePipeline extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: minutes(p.timeoutMinutes),
       tracingEnabled: true,
-      logs: { destination: smLogs, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      // Every state transition is logged (a few hundred small events a run), without the
+      // execution data: states carry SQL text and plans, which belong in the run records.
+      logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
       comment: 'Builds the lake: plan, stage every model on Athena, publish, record, notify',
     });
     catalog.grantQuery(this.stateMachine);
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadQueryDataCatalog',
+        actions: ['athena:GetDataCatalog'],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'athena',
+            resource: 'datacatalog',
+            resourceName: 'AwsDataCatalog',
+          }),
+        ],
+      }),
+    );
+    // The alerts topic is encrypted (SSE-KMS): publishing needs its key, through SNS only.
+    if (topic.masterKey) {
+      this.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'PublishToEncryptedTopic',
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [topic.masterKey.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `sns.${Stack.of(this).region}.amazonaws.com` },
+          },
+        }),
+      );
+    }
+    const logicalIdOf = (c: Construct) =>
+      Stack.of(this).getLogicalId(c.node.defaultChild as CfnElement);
+    NagSuppressions.addResourceSuppressions(
+      this.stateMachine.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'CDK grants a Lambda task its function and the versions and aliases of that one function (`<function ARN>:*`); the definition invokes the unqualified functions of this construct only.',
+          appliesTo: Object.values(this.functions).map(
+            (f) => `Resource::<${logicalIdOf(f)}.Arn>:*`,
+          ),
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Vended log delivery (logs:CreateLogDelivery, PutResourcePolicy, ...) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, ...) support no resource-level permissions: Step Functions documents them with Resource "*".',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
 
     this.schedule = new events.Rule(this, 'Schedule', {
       ruleName: `${config.project}-pipeline-schedule`,
@@ -332,6 +412,45 @@ export class LakehousePipeline extends Construct {
         }),
       ],
     });
+  }
+
+  /**
+   * A planner that takes over the lock of a run that timed out drops the staging tables that run
+   * left (`SqlEngine.discardStaging`, a Glue DeleteTable on Athena): it may delete staging tables
+   * (`<model>__stg_<build>`) of this database, and no other table.
+   */
+  private grantDropStaging(f: nodejs.NodejsFunction, catalog: LakeCatalog): void {
+    const stack = Stack.of(this);
+    const stagingTables = `${catalog.databaseName}/*${STAGING_MARK}*`;
+    f.role!.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DropStagingTables',
+        actions: ['glue:DeleteTable'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({
+            service: 'glue',
+            resource: 'database',
+            resourceName: catalog.databaseName,
+          }),
+          stack.formatArn({ service: 'glue', resource: 'table', resourceName: stagingTables }),
+        ],
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      f.role!,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Staging tables are named per model and build at run time (<model>__stg_<build>); the pattern matches those of this database only, never a published table.',
+          appliesTo: [
+            `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${stagingTables}`,
+          ],
+        },
+      ],
+      true,
+    );
   }
 
   /**

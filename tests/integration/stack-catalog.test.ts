@@ -1,8 +1,9 @@
 /**
  * The Glue catalog and the Athena workgroup in the synthesized stack: one table per entry of
  * lib/catalog/bronze-tables.ts with partition projection over the keys the ingest path writes,
- * the SerDes that keep every raw line, the workgroup settings, grantQuery's least-privilege
- * policy, cdk-nag, and the LocalStack variant (no Glue, no Athena).
+ * the SerDes that keep every raw line, one JSON table per run-record table of
+ * lib/catalog/record-tables.ts, the workgroup settings, grantQuery's least-privilege policy,
+ * cdk-nag, and the LocalStack variant (no Glue, no Athena).
  *
  * Three stacks in one app, synthesized without bundling the producer (not under test here).
  */
@@ -19,8 +20,10 @@ import {
   PROJECTION_END,
   PROJECTION_START_DATE,
 } from '../../lib/catalog/bronze-tables.ts';
+import { RECORD_TABLES } from '../../lib/catalog/record-tables.ts';
 import { ConfigError, databaseName, parseConfig } from '../../lib/config.ts';
 import { CUSTOMER_COLUMNS } from '../../lib/events/schema.ts';
+import { runRecordKey } from '../../lib/pipeline/run-records.ts';
 import {
   FIREHOSE_ERROR_PREFIX,
   FIREHOSE_EVENTS_PREFIX,
@@ -37,7 +40,7 @@ import { LakehouseStack, STACK_OUTPUTS } from '../../lib/stack/lakehouse-stack.t
 const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 const defaultConfig = parseConfig({});
 const stack = new LakehouseStack(app, 'CatalogDefault', { config: defaultConfig });
-// Nothing in the stack calls grantQuery yet: a stand-in for the Lambdas / state machine to come.
+// A query runner of its own, to check grantQuery's policy and suppressions in isolation.
 const runner = new iam.Role(stack, 'QueryRunner', {
   assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
 });
@@ -184,9 +187,10 @@ describe('Glue database', () => {
 
 describe('Bronze tables', () => {
   it('has one external table per entry of BRONZE_TABLES, in the database', () => {
-    template.resourceCountIs('AWS::Glue::Table', BRONZE_TABLES.length);
-    expect([...tables.keys()].sort()).toEqual(BRONZE_TABLES.map((t) => t.name).sort());
-    expect(Object.keys(catalog.tables).sort()).toEqual([...tables.keys()].sort());
+    template.resourceCountIs('AWS::Glue::Table', BRONZE_TABLES.length + RECORD_TABLES.length);
+    const bronze = [...tables.keys()].filter((n) => n.startsWith('bronze_')).sort();
+    expect(bronze).toEqual(BRONZE_TABLES.map((t) => t.name).sort());
+    expect(Object.keys(catalog.tables).sort()).toEqual(bronze);
     for (const t of tables.values()) {
       expect(t.Properties.DatabaseName).toEqual({ Ref: ids.database });
       expect(t.Properties.TableInput.TableType).toBe('EXTERNAL_TABLE');
@@ -332,6 +336,92 @@ describe('Bronze tables', () => {
       classification: 'csv',
       'skip.header.line.count': '1',
     });
+  });
+});
+
+describe('run-record tables (pipeline_runs, pipeline_run_models)', () => {
+  const typesOf = (cols: readonly { Name: string; Type: string }[]) =>
+    cols.map((c) => `${c.Name} ${c.Type}`);
+
+  it('has one external table per entry of RECORD_TABLES, in the database', () => {
+    expect(RECORD_TABLES.map((t) => t.name).sort()).toEqual([
+      'pipeline_run_models',
+      'pipeline_runs',
+    ]);
+    expect(Object.keys(catalog.recordTables).sort()).toEqual(
+      RECORD_TABLES.map((t) => t.name).sort(),
+    );
+    for (const def of RECORD_TABLES) {
+      const t = tables.get(def.name);
+      expect(t, def.name).toBeDefined();
+      expect(t!.Properties.DatabaseName).toEqual({ Ref: ids.database });
+      expect(t!.Properties.TableInput).toMatchObject({
+        Name: def.name,
+        Description: def.description,
+        TableType: 'EXTERNAL_TABLE',
+      });
+      expect(t!.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  it('reads JSON lines with the OpenX JSON SerDe, columns typed from the registry', () => {
+    for (const def of RECORD_TABLES) {
+      const input = tableInput(def.name);
+      expect(input.StorageDescriptor).toMatchObject({
+        InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+        SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+      });
+      expect(typesOf(input.StorageDescriptor.Columns)).toEqual(
+        def.columns.map((c) => `${c.name} ${c.type}`),
+      );
+      for (const c of input.StorageDescriptor.Columns) {
+        expect(['string', 'bigint', 'double']).toContain(c.Type);
+        expect(c.Comment).toMatch(/\S/);
+      }
+      expect(input.PartitionKeys).toEqual([
+        { Name: 'run_date', Type: 'string', Comment: def.partition.comment },
+      ]);
+      expect(input.Parameters.classification).toBe('json');
+    }
+    // Spot checks, so a registry edit that breaks a type is seen here too.
+    const runs = typesOf(tableInput('pipeline_runs').StorageDescriptor.Columns);
+    expect(runs).toEqual(
+      expect.arrayContaining(['run_id string', 'rows_written bigint', 'duration_seconds double']),
+    );
+  });
+
+  it('projects run_date as a date at the keys the recorder writes', () => {
+    for (const def of RECORD_TABLES) {
+      const input = tableInput(def.name);
+      const { 'storage.location.template': locationTemplate, ...params } = input.Parameters;
+      expect(params).toEqual({
+        classification: 'json',
+        'projection.enabled': 'true',
+        'projection.run_date.type': 'date',
+        'projection.run_date.format': 'yyyy-MM-dd',
+        'projection.run_date.range': '2024-01-01,NOW',
+        'projection.run_date.interval': '1',
+        'projection.run_date.interval.unit': 'DAYS',
+      });
+      expect(render(input.StorageDescriptor.Location)).toBe(`s3://<lake>/${def.prefix}`);
+      expect(render(locationTemplate)).toBe(`s3://<lake>/${def.prefix}run_date=\${run_date}/`);
+      // The recorder's object key is a file in that partition folder.
+      const key = runRecordKey(def.prefix, '2026-01-02', 'r1');
+      expect(`s3://<lake>/${key}`).toBe(
+        render(locationTemplate).replace('${run_date}', '2026-01-02') + 'r1.json',
+      );
+    }
+    expect(render(tableInput('pipeline_runs').StorageDescriptor.Location)).toBe(
+      's3://<lake>/dq/pipeline_runs/',
+    );
+    expect(render(tableInput('pipeline_run_models').StorageDescriptor.Location)).toBe(
+      's3://<lake>/dq/pipeline_run_models/',
+    );
+  });
+
+  it('is not created for LocalStack', () => {
+    expect(local.findResources('AWS::Glue::Table')).toEqual({});
   });
 });
 
