@@ -37,23 +37,35 @@ export async function watch(opts: WatchOptions): Promise<void> {
   console.log(
     `Watching: ${fmt(rate)} events a minute into ${lakeRoot(home)}, the pipeline every ${every} min. Ctrl-C stops.`,
   );
-  let nextRun = Date.now();
+  // Two clocks, as in the account: the producer's tick every minute, the pipeline's schedule.
+  let nextIngest = Date.now();
+  let nextRun = Date.now() + 60_000;
   let runs = 0;
   let ingested = 0;
   while (!stop.signal.aborted) {
-    const tick = new Date();
-    const request = toRequest(
-      { 'detail-type': 'Scheduled Event', source: 'aws.events', time: tick.toISOString() },
-      rate,
-    );
-    const s = await runLocalIngest({ config: cfg, lakeRoot: lakeRoot(home), requests: [request] });
-    ingested += s.emitted;
-    console.log(
-      `${tick.toISOString()}  ingested ${fmt(s.emitted)} lines in ${secs(s.seconds)} (${fmt(ingested)} so far)`,
-    );
-    if (stop.signal.aborted) break;
-    if (Date.now() >= nextRun) {
-      nextRun = Date.now() + every * 60_000;
+    const wait = Math.min(nextIngest, nextRun) - Date.now();
+    if (wait > 0) {
+      await delay(wait, undefined, { signal: stop.signal }).catch(() => undefined);
+      if (stop.signal.aborted) break;
+    }
+    if (Date.now() >= nextIngest) {
+      const tick = new Date(nextIngest);
+      nextIngest += 60_000;
+      const request = toRequest(
+        { 'detail-type': 'Scheduled Event', source: 'aws.events', time: tick.toISOString() },
+        rate,
+      );
+      const s = await runLocalIngest({
+        config: cfg,
+        lakeRoot: lakeRoot(home),
+        requests: [request],
+      });
+      ingested += s.emitted;
+      console.log(
+        `${new Date().toISOString()}  ingested ${fmt(s.emitted)} lines in ${secs(s.seconds)} (${fmt(ingested)} so far)`,
+      );
+    } else {
+      nextRun += every * 60_000;
       const r = await runPipeline({ ...opts, quiet: true });
       runs++;
       const line =
@@ -66,9 +78,10 @@ export async function watch(opts: WatchOptions): Promise<void> {
           : `${r.status}${r.failure ? ` in ${r.failure.state}` : ''}: ${r.error}`;
       console.log(`${new Date().toISOString()}  run ${r.runId}: ${line}`);
     }
-    await delay(Math.max(0, tick.getTime() + 60_000 - Date.now()), undefined, {
-      signal: stop.signal,
-    }).catch(() => undefined);
+    // Fell behind (a long run): skip the ticks that passed rather than bunching them up.
+    const now = Date.now();
+    if (nextIngest < now - 60_000) nextIngest = now;
+    if (nextRun < now - every * 60_000) nextRun = now;
   }
   console.log(`Stopped: ${runs} run(s), ${fmt(ingested)} lines ingested.`);
 }
