@@ -14,6 +14,7 @@ import type { LakehouseConfig } from '../config.ts';
 import { createGenerator } from '../events/generator.ts';
 import { runLocalIngest } from '../local/ingest.ts';
 import { ingestSettings } from '../local/template-settings.ts';
+import type { ProducerRequest } from '../producer/producer.ts';
 import { currentHour, generatorOptions } from '../producer/producer.ts';
 
 export interface StageResult {
@@ -34,6 +35,18 @@ export interface Stage {
   description: string;
   targets: Target[];
   run(ctx: BenchContext): Promise<StageResult>;
+  /**
+   * Metrics that read better as a table: the text report prints it under the stage (and leaves
+   * these metrics out of its one-line notes); `--json` keeps every metric regardless.
+   */
+  table?(r: StageResult): StageTable;
+}
+
+export interface StageTable {
+  head: string[];
+  rows: string[][];
+  /** The metrics the table shows. */
+  metrics: string[];
 }
 
 export interface BenchContext {
@@ -49,23 +62,102 @@ export interface BenchContext {
   silverEvents: number;
   /** Bronze lakes made so far, by event count (later stages reuse them). */
   bronzeLakes: Map<number, string>;
+  /** Events per simulated day of history for the incremental stage. */
+  incrementalEventsPerDay: number;
   log: (msg: string) => void;
+}
+
+/** Runs the producer requests into `lake` and checks that every line put was delivered. */
+async function ingestInto(ctx: BenchContext, lake: string, requests: ProducerRequest[]) {
+  const s = await runLocalIngest({
+    config: ctx.config,
+    lakeRoot: lake,
+    cacheDir: ctx.cacheDir,
+    requests,
+  });
+  if (s.landed + s.errors !== s.emitted) {
+    throw new Error(`ingest lost lines: emitted ${s.emitted}, delivered ${s.landed + s.errors}`);
+  }
+  return s;
 }
 
 /** Ingests `events` generated events into a fresh lake under the scratch folder. */
 async function ingestBronze(ctx: BenchContext, events: number) {
   const lake = join(ctx.workDir, `bronze-${events}`, 'lake');
-  const s = await runLocalIngest({
-    config: ctx.config,
-    lakeRoot: lake,
-    cacheDir: ctx.cacheDir,
-    requests: [{ generate: { events, seed: ctx.seed, end: ctx.end } }],
-  });
-  if (s.landed + s.errors !== s.emitted) {
-    throw new Error(`ingest lost lines: emitted ${s.emitted}, delivered ${s.landed + s.errors}`);
-  }
+  const s = await ingestInto(ctx, lake, [{ generate: { events, seed: ctx.seed, end: ctx.end } }]);
   ctx.bronzeLakes.set(events, lake);
   return s;
+}
+
+/** One pipeline run on `lake`, timed around the whole call; a failed or skipped run throws. */
+async function timedRun(ctx: BenchContext, lake: string, opts: { fullRefresh?: boolean }) {
+  const t0 = performance.now();
+  const report = await runPipelineAt(lake, ctx.cacheDir, ctx.config, { quiet: true, ...opts });
+  const seconds = (performance.now() - t0) / 1000;
+  if (report.status !== 'SUCCEEDED') throw new Error(`the run ${report.status}: ${report.error}`);
+  if (report.skipped) throw new Error(`the run did nothing: ${report.plan}`);
+  const partitions = report.models.reduce((n, m) => n + m.partitions, 0);
+  return { report, seconds, partitions };
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const EVENT_TIMESTAMP = /"event_timestamp":"([^"]*)"/;
+
+/** Simulated days of history the incremental stage builds before adding one more hour. */
+export const HISTORY_DAYS = [7, 14, 28] as const;
+
+export interface NextHour {
+  /** The lines, in arrival order (copied: they keep no generator chunk alive). */
+  lines: string[];
+  /** Lines whose event time is before the hour: late arrivals (and duplicates of them). */
+  late: number;
+  /** UTC dates of the event times (future timestamps left out), sorted. */
+  dates: string[];
+}
+
+/**
+ * The lines that arrive in the hour before `end` at `eventsPerDay`: that hour's events plus the
+ * late arrivals of the `lateMaxHours` before it, as the producer would send them. The generator
+ * has no period shorter than a day and lets no line arrive after its period ends (late lines
+ * bunch up at the end), so this generates a period that reaches `lateMaxHours` (in whole days)
+ * before the hour and as far past it, reads its output, which is in arrival order, up to `end`
+ * and keeps the hour's part. Lines carry no arrival time, but on-time lines arrive within 2 s of
+ * their event time, so the newest event time seen so far (future timestamps aside) is the clock.
+ */
+export function nextHourLines(
+  config: LakehouseConfig,
+  opts: { eventsPerDay: number; seed: number; end: string },
+): NextHour {
+  const endMs = Date.parse(opts.end);
+  const from = endMs - HOUR_MS;
+  const base = generatorOptions(config.generator, { seed: opts.seed, end: opts.end });
+  const reach = Math.ceil(base.lateMaxHours / 24);
+  const days = 2 * reach + 1;
+  const periodEnd = endMs + reach * DAY_MS;
+  const gen = createGenerator({
+    ...base,
+    events: opts.eventsPerDay * days,
+    days,
+    end: new Date(periodEnd).toISOString(),
+  });
+  const lines: string[] = [];
+  const dates = new Set<string>();
+  let late = 0;
+  let clock = Number.NEGATIVE_INFINITY;
+  read: for (let chunk = gen.next(5_000); chunk.length; chunk = gen.next(5_000)) {
+    for (const line of chunk) {
+      const ts = EVENT_TIMESTAMP.exec(line)?.[1];
+      const t = ts === undefined ? Number.NaN : Date.parse(ts);
+      if (t <= periodEnd && t > clock) clock = t;
+      if (clock >= endMs) break read;
+      if (clock < from) continue;
+      lines.push(Buffer.from(line).toString());
+      if (t < from) late++;
+      if (t < endMs) dates.add(new Date(t).toISOString().slice(0, 10));
+    }
+  }
+  return { lines, late, dates: [...dates].sort() };
 }
 
 const mib = () => process.resourceUsage().maxRSS / 1024;
@@ -171,6 +263,132 @@ export const STAGES: Stage[] = [
       } finally {
         await engine.close();
       }
+    },
+  },
+  {
+    name: 'incremental',
+    description:
+      `with ${HISTORY_DAYS.join(', ')} days of history built, one more hour of events (late ` +
+      'arrivals included): the scheduled run vs a full rebuild, seconds and bytes read',
+    targets: [
+      // The hour's lines fall in up to three dates: its own and, through late arrivals (up to
+      // 48 h by default), the two before. A run rebuilds those dates whole, so it reads about
+      // 3/14 ≈ 0.21 of what a full rebuild of 14 days reads (less when the day has just begun,
+      // as today's date is then small). 0.25 allows that and a little more; reading a date more
+      // (a model that scans beyond its partitions) breaks it.
+      { metric: 'read_ratio_14d', op: '<=', value: 0.25 },
+      // Cost grows with new data, not with history: four times the history, about the same read.
+      { metric: 'incr_read_growth_7d_to_28d', op: '<=', value: 1.25 },
+    ],
+    async run(ctx) {
+      await ingestSettings(ctx.config, ctx.cacheDir);
+      const perDay = ctx.incrementalEventsPerDay;
+      // History ends where the new hour starts: at the start of the previous hour.
+      const historyEnd = new Date(Date.parse(ctx.end) - HOUR_MS).toISOString();
+      // The same hour for every history length (another seed: its event ids are new).
+      const hour = nextHourLines(ctx.config, {
+        eventsPerDay: perDay,
+        seed: ctx.seed + 1,
+        end: ctx.end,
+      });
+      const out: Record<string, number> = {
+        events_per_day: perDay,
+        hour_lines: hour.lines.length,
+        hour_late_lines: hour.late,
+        hour_dates: hour.dates.length,
+      };
+      const mb = (bytes: number) => bytes / 1e6;
+      for (const days of HISTORY_DAYS) {
+        const dir = join(ctx.workDir, `incremental-${days}d`);
+        const lake = join(dir, 'lake');
+        try {
+          const events = days * perDay;
+          ctx.log(
+            `bench: incremental: ${days} days: ingesting ${events.toLocaleString('en-US')} events and building them (not timed)`,
+          );
+          const history = await ingestInto(ctx, lake, [
+            { generate: { events, days, end: historyEnd, seed: ctx.seed } },
+          ]);
+          await timedRun(ctx, lake, {});
+          await ingestInto(ctx, lake, [{ lines: hour.lines, reference: false }]);
+          const incr = await timedRun(ctx, lake, {});
+          if (incr.report.newObjects === 0) {
+            throw new Error('the incremental run found no new objects');
+          }
+          const full = await timedRun(ctx, lake, { fullRefresh: true });
+          const perModel = (r: typeof incr) =>
+            r.report.models
+              .map((m) => `${m.model} ${m.partitions}p ${mb(m.bytes).toFixed(1)} MB`)
+              .join(', ');
+          ctx.log(`bench: incremental: ${days} days: incremental run: ${perModel(incr)}`);
+          ctx.log(
+            `bench: incremental: ${days} days: full rebuild: ${perModel(full)} ` +
+              `(RSS now ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB, peak ${Math.round(mib())})`,
+          );
+          Object.assign(out, {
+            [`history_${days}d_events`]: history.emitted,
+            [`bronze_${days}d_mb`]: mb(history.bytesOut),
+            [`incr_${days}d_s`]: incr.seconds,
+            [`incr_${days}d_mb_read`]: mb(incr.report.bytesScanned),
+            [`incr_${days}d_partitions`]: incr.partitions,
+            [`incr_${days}d_new_objects`]: incr.report.newObjects,
+            [`full_${days}d_s`]: full.seconds,
+            [`full_${days}d_mb_read`]: mb(full.report.bytesScanned),
+            [`full_${days}d_partitions`]: full.partitions,
+            [`read_ratio_${days}d`]: incr.report.bytesScanned / full.report.bytesScanned,
+            [`time_ratio_${days}d`]: incr.seconds / full.seconds,
+          });
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+      const [first, , last] = HISTORY_DAYS;
+      out[`incr_read_growth_${first}d_to_${last}d`] =
+        out[`incr_${last}d_mb_read`]! / out[`incr_${first}d_mb_read`]!;
+      out[`full_read_growth_${first}d_to_${last}d`] =
+        out[`full_${last}d_mb_read`]! / out[`full_${first}d_mb_read`]!;
+      const seconds = out.incr_14d_s!;
+      return {
+        ...out,
+        seconds,
+        events: hour.lines.length,
+        events_per_s: hour.lines.length / seconds,
+        peak_rss_mb: mib(),
+      };
+    },
+    table(r) {
+      const n = (v: number | undefined, digits = 1) => (v === undefined ? '-' : v.toFixed(digits));
+      return {
+        head: [
+          'history',
+          'incr s',
+          'incr MB read',
+          'incr partitions',
+          'full s',
+          'full MB read',
+          'full partitions',
+          'read ratio',
+        ],
+        rows: HISTORY_DAYS.map((d) => [
+          `${d} days`,
+          n(r[`incr_${d}d_s`], 2),
+          n(r[`incr_${d}d_mb_read`]),
+          n(r[`incr_${d}d_partitions`], 0),
+          n(r[`full_${d}d_s`], 2),
+          n(r[`full_${d}d_mb_read`]),
+          n(r[`full_${d}d_partitions`], 0),
+          n(r[`read_ratio_${d}d`], 3),
+        ]),
+        metrics: HISTORY_DAYS.flatMap((d) => [
+          `incr_${d}d_s`,
+          `incr_${d}d_mb_read`,
+          `incr_${d}d_partitions`,
+          `full_${d}d_s`,
+          `full_${d}d_mb_read`,
+          `full_${d}d_partitions`,
+          `read_ratio_${d}d`,
+        ]),
+      };
     },
   },
 ];

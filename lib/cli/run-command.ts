@@ -122,7 +122,7 @@ export async function runPipelineAt(
       ...(opts.fullRefresh ? { fullRefresh: true } : {}),
       ...(opts.dates ? { dates: opts.dates } : {}),
     };
-    const selected = opts.models ?? [];
+    const selected = [...(opts.models ?? [])];
     if (opts.layer) {
       selected.push(
         ...pipeline.models.filter((m) => opts.layer!.includes(m.layer)).map((m) => m.name),

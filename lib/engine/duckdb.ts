@@ -28,7 +28,13 @@ import {
   type QueryResult,
   type SqlEngine,
 } from './sql-engine.ts';
-import { buildKey, parseWriteStatement, renderBuild, stagingTableName } from './statements.ts';
+import {
+  STAGING_MARK,
+  buildKey,
+  parseWriteStatement,
+  renderBuild,
+  stagingTableName,
+} from './statements.ts';
 import { sqlIdent, sqlString } from './wrap.ts';
 
 export interface DuckDbEngineOptions {
@@ -215,10 +221,10 @@ export class DuckDbEngine implements SqlEngine {
       if (!existing) throw new SqlError(`Table ${write.database}.${write.table} does not exist`);
       entry = existing;
       column = existing.partitionedBy[0];
-      location = existing.location ?? `${existing.layer}/${write.table}/${existing.buildId}/`;
       if (!column) throw new SqlError(`INSERT INTO ${write.table}: only partitioned tables here`);
-      const firstPartition = Object.values(existing.partitions)[0];
-      if (firstPartition) location = firstPartition.location.replace(/[^/]+\/$/, '');
+      // Where the CTAS wrote: `<layer>/<model>/<build>/` (the staging table is `<model>__stg_…`).
+      const modelName = write.table.split(STAGING_MARK)[0]!;
+      location = `${existing.layer}/${modelName}/${existing.buildId}/`;
     }
 
     const columns = await this.describe(write.body, signal);

@@ -362,6 +362,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       error: null,
     };
     let message: string;
+    let recorded: PipelineRunRow;
     if (event.status === 'SUCCEEDED') {
       if (pending?.advancesWatermark) {
         await deps.lake.put(
@@ -371,30 +372,29 @@ export function createPipelineHandlers(deps: PipelineDeps) {
         );
       }
       await deps.lake.delete(pendingKey(runId));
-      await writeRun(row, modelRows);
+      recorded = row;
       message = successMessage(row, modelRows, pending?.advancesWatermark ?? false);
     } else {
       const error = errorText(run.error);
       const problems = await abandon(pending, runId);
-      const failed: PipelineRunRow = {
+      recorded = {
         ...row,
         error: problems.length
           ? `${error} (and dropping staging tables failed: ${problems.join('; ')})`
           : error,
       };
-      await writeRun(failed, modelRows);
       message =
-        `Run ${runId} FAILED after ${failed.duration_seconds} s: ${failed.error}\n` +
+        `Run ${runId} FAILED after ${recorded.duration_seconds} s: ${recorded.error}\n` +
         `Nothing was published that a re-run would not redo: the watermark did not move, so the next run plans the same partitions again.`;
-      row.error = failed.error;
     }
+    await writeRun(recorded, modelRows);
     await releaseLock(runId);
     return {
       runId,
       status: event.status,
       subject: `[lakehouse] run ${event.status.toLowerCase()}: ${runId}`.slice(0, 100),
       message,
-      row,
+      row: recorded,
       models: modelRows,
     };
   };
