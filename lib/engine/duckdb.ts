@@ -88,6 +88,9 @@ export class DuckDbEngine implements SqlEngine {
     // Lets `progress()` report how far the running statement is (DuckDB tracks it only then).
     await conn.run('SET enable_progress_bar = true');
     await conn.run('SET enable_progress_bar_print = false');
+    // Every statement reads its files as Athena would, so bytes read (runStatement) are honest
+    // and do not depend on what an earlier statement of the process happened to cache.
+    await conn.run('SET enable_external_file_cache = false');
     const db = sqlIdent(options.database);
     await conn.run(`CREATE SCHEMA IF NOT EXISTS ${db}`);
     await conn.run(`USE ${db}`);

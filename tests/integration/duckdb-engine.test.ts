@@ -158,6 +158,59 @@ describe('DuckDbEngine.materialize', () => {
     expect(engine.catalog.get('leaky')!.partitions).toEqual({});
   });
 
+  it('runs a build of more than 100 partitions as CTAS + INSERT INTO, even when the first batch is empty', async () => {
+    // 150 dates asked for; rows only for the last 50, so the CTAS (first 100) writes nothing
+    // and the INSERT INTO must still write under the model's own build folder.
+    const dates = Array.from({ length: 150 }, (_, i) =>
+      new Date(Date.UTC(2026, 0, 1 + i)).toISOString().slice(0, 10),
+    );
+    const late = model({
+      name: 'late',
+      sql: `SELECT i AS n, strftime(DATE '2026-01-01' + INTERVAL (i) DAY, '%Y-%m-%d') AS dt
+            FROM range(100, 150) t(i)`,
+    });
+    const r = await engine.materialize({ model: late, partitions: dates, buildId: 'm1' });
+    expect(r.statements).toBe(2);
+    expect(r.rows).toBe(50);
+    expect(r.partitions.map((p) => p.value)).toEqual(dates.slice(100));
+    const entry = engine.catalog.get('late')!;
+    expect(
+      Object.values(entry.partitions).every((p) => p.location.startsWith('gold/late/m1/')),
+    ).toBe(true);
+    expect((await engine.query('SELECT count(*) AS n FROM late')).rows).toEqual([{ n: '50' }]);
+    expect(readdirSync(join(lake, '_catalog')).filter((f) => f.includes('__stg_'))).toEqual([]);
+  });
+
+  it('runs the statements the state machine sends, as Athena would, and reports bytes read', async () => {
+    await engine.materialize({
+      model: BIG,
+      partitions: ['2026-11-01', '2026-11-02'],
+      buildId: 'b1',
+    });
+    const stats = await engine.runStatement(
+      `SELECT count(*) AS n FROM shop.big WHERE dt = '2026-11-01'`,
+    );
+    expect(stats.rows).toBe(1);
+    // Parquet pages of one partition were read: more than nothing, less than both.
+    const bytes = (dir: string) =>
+      readdirSync(join(lake, dir)).reduce((n, f) => n + readFileSync(join(lake, dir, f)).length, 0);
+    const entry = engine.catalog.get('big')!;
+    const total =
+      bytes(entry.partitions['2026-11-01']!.location) +
+      bytes(entry.partitions['2026-11-02']!.location);
+    expect(stats.bytesRead).toBeGreaterThan(0);
+    expect(stats.bytesRead).toBeLessThan(total);
+    // A CTAS into an existing table, or into another database, fails as on Athena.
+    await expect(
+      engine.runStatement(
+        `CREATE TABLE "shop"."big"\nWITH (format = 'PARQUET', write_compression = 'ZSTD', external_location = 'lake://local/gold/big/x/')\nAS\nSELECT 1 AS n`,
+      ),
+    ).rejects.toThrow(/already exists/);
+    await expect(engine.runStatement(`INSERT INTO "other"."big"\nSELECT 1 AS n`)).rejects.toThrow(
+      /database other does not exist/,
+    );
+  });
+
   it('builds one table at a time: a live lock holder is reported', async () => {
     const release = engine.catalog.lock('busy');
     try {
