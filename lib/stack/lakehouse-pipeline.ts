@@ -13,13 +13,11 @@
  * Everything is written to staging tables first and published only after every model of the
  * run has been built, so a failed run leaves the published tables as they were.
  */
-import { fileURLToPath } from 'node:url';
 import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -38,6 +36,7 @@ import {
 } from '../pipeline/run-records.ts';
 import type { LakeCatalog } from './lake-catalog.ts';
 import type { LakeStorage } from './lake-storage.ts';
+import { nodeFunctionDefaults } from './lambda-bundling.ts';
 import { bucketObjectsFinding } from './nag-helpers.ts';
 
 export interface LakehousePipelineProps {
@@ -50,12 +49,6 @@ export interface LakehousePipelineProps {
   readonly encryptionKey: kms.IKey;
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const entry = (name: PipelineFunction) =>
-  fileURLToPath(new URL(`../../lambdas/${name}/index.ts`, import.meta.url));
-/** Lets ESM bundles load CommonJS dependencies that call `require`. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 /** Where the model SQL files sit in a function's bundle. */
 const BUNDLED_MODELS_DIR = '/var/task/athena/models';
 
@@ -107,12 +100,17 @@ export class LakehousePipeline extends Construct {
       const f = new nodejs.NodejsFunction(this, name, {
         functionName,
         description,
-        entry: entry(name),
-        handler: 'handler',
-        projectRoot: REPO_ROOT,
-        depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
-        runtime: lambda.Runtime.NODEJS_22_X,
-        architecture: lambda.Architecture.ARM_64,
+        ...nodeFunctionDefaults(name, {
+          externalModules: ['@aws-sdk/*', '@duckdb/*'],
+          // The models' SQL travels with the function: the planner and the renderer read it.
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (inputDir: string, outputDir: string) => [
+              `mkdir -p "${outputDir}/athena" && cp -R "${inputDir}/athena/models" "${outputDir}/athena/models"`,
+            ],
+          },
+        }),
         memorySize: p.lambdaMemoryMiB,
         timeout,
         role,
@@ -129,24 +127,6 @@ export class LakehousePipeline extends Construct {
           PIPELINE_OVERLAP_SECONDS: String(p.overlapSeconds),
           POWERTOOLS_SERVICE_NAME: `pipeline-${name}`,
           POWERTOOLS_LOG_LEVEL: 'INFO',
-        },
-        bundling: {
-          forceDockerBundling: false,
-          format: nodejs.OutputFormat.ESM,
-          banner: ESM_REQUIRE_BANNER,
-          mainFields: ['module', 'main'],
-          minify: true,
-          sourceMap: true,
-          target: 'node22',
-          externalModules: ['@aws-sdk/*', '@duckdb/*'],
-          // The models' SQL travels with the function: the planner and the renderer read it.
-          commandHooks: {
-            beforeBundling: () => [],
-            beforeInstall: () => [],
-            afterBundling: (inputDir: string, outputDir: string) => [
-              `mkdir -p "${outputDir}/athena" && cp -R "${inputDir}/athena/models" "${outputDir}/athena/models"`,
-            ],
-          },
         },
       });
       NagSuppressions.addResourceSuppressions(f, [

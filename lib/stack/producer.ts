@@ -2,13 +2,11 @@
  * The producer Lambda (generates clickstream events, packs them into Kinesis records, lands the
  * reference snapshots in bronze) and the EventBridge schedule that drives steady traffic.
  */
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
@@ -17,6 +15,7 @@ import type { LakehouseConfig } from '../config.ts';
 import { BRONZE_REFERENCE_PREFIX } from '../lake-layout.ts';
 import type { EventStream } from './event-stream.ts';
 import type { LakeStorage } from './lake-storage.ts';
+import { nodeFunctionDefaults } from './lambda-bundling.ts';
 import { bucketObjectsFinding } from './nag-helpers.ts';
 
 export interface ProducerProps {
@@ -26,16 +25,6 @@ export interface ProducerProps {
   /** Encrypts the function's log group. */
   readonly encryptionKey: kms.IKey;
 }
-
-/** Repository root: entry points and the lock file are resolved from here, not from the cwd. */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const PRODUCER_ENTRY = fileURLToPath(
-  new URL('../../lambdas/producer/index.ts', import.meta.url),
-);
-
-/** Lets ESM bundles load CommonJS dependencies that call `require`. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 export class Producer extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -81,12 +70,7 @@ export class Producer extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName,
       description: 'Generates clickstream events and puts them on the event stream, packed',
-      entry: PRODUCER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      ...nodeFunctionDefaults('producer'),
       memorySize: p.memoryMiB,
       timeout: Duration.seconds(p.timeoutSeconds),
       role: this.role,
@@ -105,18 +89,6 @@ export class Producer extends Construct {
         POWERTOOLS_SERVICE_NAME: 'producer',
         POWERTOOLS_METRICS_NAMESPACE: 'EcommerceLakehouse',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-      bundling: {
-        // Bundle with the esbuild package from node_modules: no Docker, works offline.
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        banner: ESM_REQUIRE_BANNER,
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        // The Node.js 22 runtime ships AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
       },
     });
     NagSuppressions.addResourceSuppressions(this.function, [
