@@ -146,7 +146,10 @@ export async function runPipelineAt(
     };
     const onEvent = (e: EventLog) => {
       if (e.type === 'StateExited' && e.state.name === 'PlanRun') {
-        plan = e.state.output as unknown as PipelinePlan;
+        const out = e.state.output as unknown as Partial<PipelinePlan> | null;
+        // A planner that failed exits with its input and the error (the Catch path).
+        if (!out || !Array.isArray(out.waves)) return;
+        plan = out as PipelinePlan;
         say(
           `▸ plan: ${plan.reason}${plan.newObjects ? ` (${fmt(plan.newObjects)} new objects)` : ''}`,
         );

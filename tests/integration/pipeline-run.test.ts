@@ -180,6 +180,21 @@ describe('the pipeline state machine, locally', () => {
     }
   }, 120_000);
 
+  it('lakehouse run exits 1 naming the failing state and its message', () => {
+    const file = join(lake, WATERMARK_KEY);
+    const good = readFileSync(file, 'utf8');
+    writeFileSync(file, JSON.stringify({ highMark: 42 }));
+    try {
+      const r = runLakehouse(['run'], { cwd: work, env: { LAKEHOUSE_HOME: home } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/run failed in state PlanRun: .*watermark\.json is not a watermark/);
+      expect(r.stdout).toMatch(/failing state: PlanRun/);
+      expect(existsSync(join(lake, LOCK_KEY))).toBe(false);
+    } finally {
+      writeFileSync(file, good);
+    }
+  }, 120_000);
+
   it('a run with nothing new plans nothing and records a SUCCEEDED run', async () => {
     const r = await run();
     expect(r.result.status).toBe('SUCCEEDED');
