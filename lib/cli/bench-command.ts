@@ -60,7 +60,7 @@ export function registerBench(program: Command): void {
       '--incremental-events-per-day <n>',
       'events per simulated day of history for the incremental stage (7, 14 and 28 days)',
       intArg('--incremental-events-per-day', 1_000),
-      20_000,
+      50_000,
     )
     .option('--seed <n>', 'generator seed', intArg('--seed'), 7)
     .option('--stage <name...>', `only these stages (${STAGES.map((s) => s.name).join(', ')})`)
