@@ -380,7 +380,7 @@ export function registerRun(program: Command): void {
   runOptions(
     program
       .command('build')
-      .description('build SQL models locally: `run`, restricted to layers (default: silver)'),
+      .description('`run` restricted to the models of --layer (every model without it)'),
   )
     .option('--layer <layers>', `comma-separated layers (${LAYERS.join(', ')})`, layersArg)
     .action(async (opts: RunOptions) => {
