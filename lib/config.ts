@@ -165,6 +165,19 @@ export const LakehouseConfigSchema = z
           .min(0)
           .max(24 * 3600)
           .default(900),
+        /**
+         * The planner's listing horizon: a scheduled run lists Bronze objects only in partitions
+         * dated on or after (watermark − this − overlapSeconds), so its cost grows with new data,
+         * not with history. The generator's late arrivals reach 48 h; 72 leaves slack. An object
+         * that arrives later than this after its date is not seen by scheduled runs (it stays in
+         * Bronze: `lakehouse run --dates D` or `--full-refresh` builds it).
+         */
+        lateArrivalHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 90)
+          .default(72),
         lambdaMemoryMiB: z.number().int().min(128).max(10_240).default(512),
       })
       .strict()
@@ -174,6 +187,7 @@ export const LakehouseConfigSchema = z
         maxConcurrency: 4,
         timeoutMinutes: 120,
         overlapSeconds: 900,
+        lateArrivalHours: 72,
         lambdaMemoryMiB: 512,
       }),
     generator: GeneratorConfigSchema.default(GeneratorConfigSchema.parse({})),

@@ -41,6 +41,11 @@ export const RECORD_TABLES: readonly RecordTable[] = [
       { name: 'window_end', type: 'string', comment: 'watermark after the run (if it succeeds)' },
       { name: 'request', type: 'string', comment: 'scheduled, full refresh, dates …, models …' },
       { name: 'new_objects', type: 'bigint', comment: 'Bronze objects that arrived in the window' },
+      {
+        name: 'listed_objects',
+        type: 'bigint',
+        comment: 'Bronze objects the planner listed (partitions within the listing horizon)',
+      },
       { name: 'models_built', type: 'bigint', comment: 'models published' },
       { name: 'partitions_written', type: 'bigint', comment: 'partitions published' },
       { name: 'partitions_removed', type: 'bigint', comment: 'partitions that came out empty' },

@@ -12,9 +12,16 @@ export interface LakeObject {
   readonly lastModified: Date;
 }
 
-/** Lists lake objects under a key prefix. */
+/** Lists lake objects under a key prefix, and the "folders" directly under one. */
 export interface LakeLister {
+  /** Every object under `prefix` (at any depth), in key order. */
   list(prefix: string): AsyncIterable<LakeObject>;
+  /**
+   * The immediate sub-folders of `prefix` (which ends in `/`), each as `${prefix}<name>/`, in key
+   * order: S3's `CommonPrefixes` with delimiter `/`. One request per 1,000 folders, however many
+   * objects they hold.
+   */
+  listPrefixes(prefix: string): AsyncIterable<string>;
 }
 
 /**

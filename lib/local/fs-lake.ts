@@ -80,4 +80,25 @@ export class FsLake implements LakeState {
       }
     }
   }
+
+  /**
+   * The folders directly under a key prefix (ending in `/`), as `${prefix}<name>/`, like S3's
+   * common prefixes; dot-folders (writes in progress) left out. Unlike S3, an empty folder is
+   * listed too.
+   */
+  async *listPrefixes(prefix: string): AsyncIterable<string> {
+    let entries;
+    try {
+      entries = await readdir(this.path(prefix), { withFileTypes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw err;
+    }
+    const names = entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
+    for (const name of names) yield `${prefix}${name}/`;
+  }
 }

@@ -81,6 +81,7 @@ export async function openLocalPipeline(
     database,
     lakeUri: LOCAL_PATH_PREFIX,
     overlapSeconds: config.pipeline.overlapSeconds,
+    lateArrivalHours: config.pipeline.lateArrivalHours,
     lockTimeoutMinutes: config.pipeline.timeoutMinutes,
     owner: { host: hostname(), pid: process.pid },
     isOwnerAlive: (owner) => owner.pid === process.pid || isAlive(owner.pid),

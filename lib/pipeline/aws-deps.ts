@@ -48,6 +48,7 @@ export function pipelineDepsFromEnv(env: NodeJS.ProcessEnv): PipelineDeps {
     database,
     lakeUri: `s3://${bucket}/`,
     overlapSeconds: positive(env, 'PIPELINE_OVERLAP_SECONDS', 900),
+    lateArrivalHours: positive(env, 'PIPELINE_LATE_ARRIVAL_HOURS', 72),
     lockTimeoutMinutes: positive(env, 'PIPELINE_TIMEOUT_MINUTES', 120),
   };
 }

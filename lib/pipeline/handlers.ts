@@ -51,6 +51,12 @@ export interface PipelineDeps {
   readonly lakeUri: string;
   /** See `planRun`: how far before the high mark unseen objects still count as new. */
   readonly overlapSeconds: number;
+  /**
+   * See `planRun`: the listing horizon (`pipeline.lateArrivalHours`). Objects that arrive later
+   * than this after their partition's date are left to `dates` and full-refresh runs; not given:
+   * the planner lists every Bronze object.
+   */
+  readonly lateArrivalHours?: number;
   /** A lock older than this belongs to a run Step Functions has timed out. */
   readonly lockTimeoutMinutes: number;
   /** Local runs: the process holding the lock, so a killed run's lock is taken over at once. */
@@ -74,6 +80,8 @@ export interface PipelinePlan {
   readonly request: RunRequest;
   readonly window: { readonly start: string | null; readonly end: string | null };
   readonly newObjects: number;
+  /** Bronze objects the planner listed (only partitions within the listing horizon). */
+  readonly listedObjects: number;
   readonly modelCount: number;
   readonly partitionCount: number;
   /** Becomes `[[{ task, stage }]]`, then `[[ModelResult]]`, as the state machine goes. */
@@ -204,6 +212,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       startedAt,
       request,
       newObjects: 0,
+      listedObjects: 0,
       modelCount: 0,
       partitionCount: 0,
       waves: [],
@@ -248,6 +257,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
         watermark,
         request,
         overlapSeconds: deps.overlapSeconds,
+        ...(deps.lateArrivalHours !== undefined ? { lateArrivalHours: deps.lateArrivalHours } : {}),
         now: now(),
       });
       const tasks = plan.waves.flatMap((w) => w.models);
@@ -267,6 +277,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
             : `${tasks.length} model(s) to build (${describeRequest(request)})`,
         window: { start: watermark.highMark, end: plan.next.highMark },
         newObjects: plan.newObjects,
+        listedObjects: plan.listed.objects,
         modelCount: tasks.length,
         partitionCount: tasks.reduce((n, t) => n + (t.partitions?.length ?? 1), 0),
         waves: plan.waves,
@@ -277,6 +288,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
         window_end: result.window.end,
         request: describeRequest(request),
         new_objects: plan.newObjects,
+        listed_objects: plan.listed.objects,
       });
       return result;
     } catch (err) {
@@ -354,6 +366,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       window_end: run.window?.end ?? null,
       request: describeRequest(run.request ?? {}),
       new_objects: run.newObjects ?? 0,
+      listed_objects: run.listedObjects ?? 0,
       models_built: results.length,
       partitions_written: results.reduce((n, r) => n + r.partitions, 0),
       partitions_removed: results.reduce((n, r) => n + r.removed, 0),
@@ -438,6 +451,7 @@ function emptyRow(runId: string, executionName: string, startedAt: string): Pipe
     window_end: null,
     request: 'scheduled',
     new_objects: 0,
+    listed_objects: 0,
     models_built: 0,
     partitions_written: 0,
     partitions_removed: 0,

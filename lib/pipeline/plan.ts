@@ -6,9 +6,14 @@
  * model whose SQL changed since the watermark, or a full refresh, rebuilds everything its inputs
  * hold; `dates` forces those partitions. Models are grouped in waves: a wave only reads what
  * earlier waves (or published tables) hold.
+ *
+ * Listing is bounded: the partition values of each Bronze table come from its folders (one
+ * request per 1,000 folders, never per object), and objects are listed only under the partitions
+ * dated on or after a horizon (`lateArrivalHours` before the high mark), so a scheduled run's
+ * listing grows with recent data, not with history.
  */
 import { createHash } from 'node:crypto';
-import { BRONZE_TABLES, partitionValueOf } from '../catalog/bronze-tables.ts';
+import { BRONZE_TABLES, partitionValueOf, type BronzePartition } from '../catalog/bronze-tables.ts';
 import type { Model } from '../engine/model.ts';
 import { stagingTableName, type StagedInput } from '../engine/statements.ts';
 import type { LakeLister } from '../lake/lake-store.ts';
@@ -86,6 +91,13 @@ export interface PlanResult {
   readonly waves: Wave[];
   /** New Bronze objects found (after the watermark). */
   readonly newObjects: number;
+  /**
+   * What the planner listed: Bronze objects (only in partitions within the horizon) and partition
+   * folders (the walk that finds every partition value).
+   */
+  readonly listed: { readonly objects: number; readonly prefixes: number };
+  /** Partitions dated before this (YYYY-MM-DD) were not listed; `null`: everything was. */
+  readonly horizon: string | null;
   /** The watermark to store if the run succeeds. */
   readonly next: Watermark;
   /**
@@ -124,8 +136,36 @@ export function checkRequest(request: RunRequest, models: readonly Model[]): voi
 }
 
 /**
- * Plans one run: lists the Bronze objects the models read, finds the new ones against the
- * watermark and derives each model's partitions.
+ * The first date whose partitions a run lists objects in: the UTC date of the high mark less
+ * `lateArrivalHours` and `overlapSeconds`. `undefined` (list everything) without a high mark or
+ * a horizon.
+ */
+export function listingHorizon(
+  highMark: string | null,
+  lateArrivalHours: number | undefined,
+  overlapSeconds: number,
+): string | undefined {
+  const high = highMark ? Date.parse(highMark) : Number.NaN;
+  if (!Number.isFinite(high) || lateArrivalHours === undefined) return undefined;
+  const cut = high - lateArrivalHours * 3_600_000 - overlapSeconds * 1000;
+  return Number.isFinite(cut) ? new Date(cut).toISOString().slice(0, 10) : undefined;
+}
+
+/** The value a partition folder's name carries (`dt=2026-11-20` → `2026-11-20`), if any. */
+function folderValue(partition: BronzePartition, name: string): string | undefined {
+  const value =
+    partition.keyStyle === 'value'
+      ? name
+      : name.startsWith(`${partition.name}=`)
+        ? name.slice(partition.name.length + 1)
+        : undefined;
+  return value === '' || value?.includes('/') ? undefined : value;
+}
+
+/**
+ * Plans one run: finds the partition values of the Bronze tables the models read from their
+ * folders, lists the objects of the partitions within the horizon, finds the new ones against
+ * the watermark and derives each model's partitions.
  */
 export async function planRun(opts: {
   readonly runId: string;
@@ -135,6 +175,13 @@ export async function planRun(opts: {
   readonly request: RunRequest;
   /** How far before the high mark an unseen object still counts as new. */
   readonly overlapSeconds: number;
+  /**
+   * The listing horizon: objects are listed only in partitions whose scope-column date is on or
+   * after the UTC date of (high mark − this − `overlapSeconds`). An object that arrives later
+   * than that after its partition's date is not seen by scheduled runs (`dates` or `fullRefresh`
+   * rebuild it: it stays in Bronze). Not given: every object is listed.
+   */
+  readonly lateArrivalHours?: number;
   readonly now: Date;
 }): Promise<PlanResult> {
   const { models, watermark, request, runId } = opts;
@@ -154,6 +201,7 @@ export async function planRun(opts: {
   }
   const high = watermark.highMark ? Date.parse(watermark.highMark) : undefined;
   const since = high === undefined ? undefined : high - opts.overlapSeconds * 1000;
+  const horizon = listingHorizon(watermark.highMark, opts.lateArrivalHours, opts.overlapSeconds);
   const recent = new Set(watermark.recentKeys);
   const all = new Map<string, Set<string>>();
   const changed = new Map<string, Set<string>>();
@@ -161,26 +209,65 @@ export async function planRun(opts: {
   let newest = high ?? Number.NEGATIVE_INFINITY;
   const seen: { key: string; at: number }[] = [];
   let newObjects = 0;
+  const listed = { objects: 0, prefixes: 0 };
   for (const [name, cols] of wanted) {
     const t = BRONZE_TABLES.find((b) => b.name === name)!;
-    for await (const o of opts.lake.list(t.prefix)) {
-      const values = [...cols].map((c) => [c, partitionValueOf(t, o.key, c)] as const);
-      if (values.some(([, v]) => v === undefined)) continue;
-      const at = o.lastModified.getTime();
-      // After the high mark: new (a key seen before and written again counts too). Within the
-      // overlap before it: new unless the last run saw that key.
-      const isNew = since === undefined || at > high! || (at > since && !recent.has(o.key));
-      if (isNew) {
-        newObjects++;
-        bronzeChanged.add(name);
+    const levels = [...cols].map((c) => {
+      const i = t.partitions.findIndex((p) => p.name === c);
+      if (i < 0) throw new Error(`${t.name} has no partition column ${c}`);
+      return i;
+    });
+    // Folders down to the deepest column read (below it, one listing covers a partition).
+    const depth = Math.max(...levels) + 1;
+
+    const listObjects = async (prefix: string) => {
+      for await (const o of opts.lake.list(prefix)) {
+        listed.objects++;
+        const values = [...cols].map((c) => [c, partitionValueOf(t, o.key, c)] as const);
+        if (values.some(([, v]) => v === undefined)) continue;
+        const at = o.lastModified.getTime();
+        // After the high mark: new (a key seen before and written again counts too). Within the
+        // overlap before it: new unless the last run saw that key.
+        const isNew = since === undefined || at > high! || (at > since && !recent.has(o.key));
+        if (isNew) {
+          newObjects++;
+          bronzeChanged.add(name);
+          for (const [c, v] of values) add(changed, `${name}.${c}`, v!);
+        }
+        newest = Math.max(newest, at);
+        seen.push({ key: o.key, at });
       }
-      for (const [c, v] of values) {
-        add(all, `${name}.${c}`, v!);
-        if (isNew) add(changed, `${name}.${c}`, v!);
+    };
+
+    // Walk the partition folders: every value is known without listing objects; objects are
+    // listed only where no scope-column date is before the horizon (values that are not dates,
+    // and dates on or after it, future ones included, are always listed).
+    const walk = async (
+      prefix: string,
+      level: number,
+      values: ReadonlyMap<string, string>,
+      within: boolean,
+    ): Promise<void> => {
+      if (level === depth) {
+        for (const c of cols) add(all, `${name}.${c}`, values.get(c)!);
+        if (within) await listObjects(prefix);
+        return;
       }
-      newest = Math.max(newest, at);
-      seen.push({ key: o.key, at });
-    }
+      const partition = t.partitions[level]!;
+      const children: [string, string][] = [];
+      for await (const child of opts.lake.listPrefixes(prefix)) {
+        listed.prefixes++;
+        if (!child.startsWith(prefix) || !child.endsWith('/')) continue;
+        const value = folderValue(partition, child.slice(prefix.length, -1));
+        if (value !== undefined) children.push([child, value]);
+      }
+      for (const [child, value] of children) {
+        const before =
+          horizon !== undefined && cols.has(partition.name) && DATE.test(value) && value < horizon;
+        await walk(child, level + 1, new Map(values).set(partition.name, value), within && !before);
+      }
+    };
+    await walk(t.prefix, 0, new Map(), true);
   }
 
   // Models, inputs first.
@@ -341,6 +428,8 @@ export async function planRun(opts: {
   return {
     waves: waves.filter(Boolean),
     newObjects,
+    listed,
+    horizon: horizon ?? null,
     next,
     advancesWatermark: !request.dates,
   };

@@ -74,6 +74,8 @@ export interface PipelineRunRow {
   window_end: string | null;
   request: string;
   new_objects: number;
+  /** Bronze objects the planner listed (bounded by the listing horizon). */
+  listed_objects: number;
   models_built: number;
   partitions_written: number;
   partitions_removed: number;

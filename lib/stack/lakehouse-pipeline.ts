@@ -125,6 +125,7 @@ export class LakehousePipeline extends Construct {
           LAKEHOUSE_MODELS_DIR: BUNDLED_MODELS_DIR,
           PIPELINE_TIMEOUT_MINUTES: String(p.timeoutMinutes),
           PIPELINE_OVERLAP_SECONDS: String(p.overlapSeconds),
+          PIPELINE_LATE_ARRIVAL_HOURS: String(p.lateArrivalHours),
           POWERTOOLS_SERVICE_NAME: `pipeline-${name}`,
           POWERTOOLS_LOG_LEVEL: 'INFO',
         },

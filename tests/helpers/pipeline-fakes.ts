@@ -29,6 +29,10 @@ export class MemoryLake implements LakeState {
   readonly objects = new Map<string, Stored>();
   /** The time stamp `put` gives objects written through the LakeState interface. */
   clock = new Date('2026-11-22T12:00:00Z');
+  /** The prefixes `list` was called with, in order (clear it to watch one run). */
+  readonly listed: string[] = [];
+  /** The prefixes `listPrefixes` was called with, in order. */
+  readonly prefixesListed: string[] = [];
 
   /** Adds an object with an explicit `lastModified` (a Bronze object as Firehose wrote it). */
   add(key: string, lastModified: string | Date, body = 'x'): this {
@@ -56,11 +60,31 @@ export class MemoryLake implements LakeState {
   }
 
   async *list(prefix: string): AsyncIterable<LakeObject> {
+    this.listed.push(prefix);
     for (const key of [...this.objects.keys()].sort()) {
       if (!key.startsWith(prefix)) continue;
       const o = this.objects.get(key)!;
       yield { key, size: Buffer.byteLength(o.body), lastModified: o.lastModified };
     }
+  }
+
+  /** Like S3's common prefixes with delimiter `/`: the next key segment of each key that has one. */
+  async *listPrefixes(prefix: string): AsyncIterable<string> {
+    this.prefixesListed.push(prefix);
+    const found = new Set<string>();
+    for (const key of this.objects.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const slash = key.indexOf('/', prefix.length);
+      if (slash >= 0) found.add(key.slice(0, slash + 1));
+    }
+    yield* [...found].sort();
+  }
+
+  /** Clears the listing records (`listed`, `prefixesListed`). */
+  resetListings(): this {
+    this.listed.length = 0;
+    this.prefixesListed.length = 0;
+    return this;
   }
 
   /** The object's text parsed as JSON (throws when absent, so a test says what is missing). */

@@ -2,7 +2,7 @@
  * The lake as a folder (lib/local/fs-lake.ts): the LakeState the pipeline handlers use locally.
  * put/get/delete, create-if-absent through a hard link (one winner among concurrent writers), and
  * listings like S3's (files under a prefix, with size and modification time, writes in progress
- * left out).
+ * left out; the folders directly under a prefix).
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,12 @@ afterEach(() => {
 async function listAll(prefix: string): Promise<LakeObject[]> {
   const out: LakeObject[] = [];
   for await (const o of lake.list(prefix)) out.push(o);
+  return out;
+}
+
+async function prefixesOf(prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const p of lake.listPrefixes(prefix)) out.push(p);
   return out;
 }
 
@@ -94,6 +100,31 @@ describe('FsLake', () => {
     expect(listed[0]!.lastModified).toBeInstanceOf(Date);
     expect((await listAll('bronze/events/dt=2026-11-21/')).map((o) => o.key)).toEqual([b]);
     expect(await listAll('bronze/reference/')).toEqual([]);
+  });
+
+  it('lists the folders directly under a prefix, like S3 common prefixes', async () => {
+    await lake.put('bronze/events/dt=2026-11-21/hour=03/b.gz', 'x');
+    await lake.put('bronze/events/dt=2026-11-20/hour=00/a.gz', 'x');
+    await lake.put('bronze/events/dt=2026-11-20/hour=01/c.gz', 'x');
+    await lake.put('bronze/events/stray.gz', 'x'); // an object, not a folder
+    await lake.put('bronze/_errors/processing-failed/dt=2026-11-20/e.gz', 'x');
+    // A dot-folder (a write in progress) is never listed.
+    mkdirSync(lake.path('bronze/events/.tmp-write'), { recursive: true });
+
+    expect(await prefixesOf('bronze/events/')).toEqual([
+      'bronze/events/dt=2026-11-20/',
+      'bronze/events/dt=2026-11-21/',
+    ]);
+    expect(await prefixesOf('bronze/events/dt=2026-11-20/')).toEqual([
+      'bronze/events/dt=2026-11-20/hour=00/',
+      'bronze/events/dt=2026-11-20/hour=01/',
+    ]);
+    expect(await prefixesOf('bronze/')).toEqual(['bronze/_errors/', 'bronze/events/']);
+    expect(await prefixesOf('bronze/events/dt=2026-11-20/hour=00/')).toEqual([]);
+    // A missing prefix, or one that names an object: nothing.
+    expect(await prefixesOf('bronze/reference/')).toEqual([]);
+    expect(await prefixesOf('bronze/events/stray.gz/')).toEqual([]);
+    await expect(prefixesOf('../')).rejects.toThrow('escapes the lake folder');
   });
 
   it('refuses keys that leave the lake folder', async () => {

@@ -6,6 +6,10 @@
  *                                                                       └─▶ summary (table)
  *
  * `daily` reads `events` scoped on dt and `customers` whole, so a new snapshot rebuilds every date.
+ *
+ * The listing is bounded: partition values come from the folders, objects are listed only in
+ * partitions dated on or after the horizon (`lateArrivalHours` before the high mark); the
+ * MemoryLake records what was listed.
  */
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../lib/engine/model.ts';
@@ -13,6 +17,7 @@ import {
   EMPTY_WATERMARK,
   checkRequest,
   modelFingerprint,
+  listingHorizon,
   planRun,
   type ModelTask,
   type PlanResult,
@@ -27,6 +32,7 @@ const D3 = '2026-11-21';
 const S1 = '2026-11-19';
 const S2 = '2026-11-21';
 const OVERLAP = 600;
+const LATE_HOURS = 72;
 
 const T0 = Date.parse('2026-11-22T10:00:00Z');
 /** T0 shifted by minutes, as ISO. */
@@ -107,8 +113,9 @@ function plan(
   lake: MemoryLake,
   watermark: Watermark,
   request: RunRequest = {},
-  opts: { runId?: string; models?: readonly Model[] } = {},
+  opts: { runId?: string; models?: readonly Model[]; lateArrivalHours?: number | null } = {},
 ): Promise<PlanResult> {
+  const late = opts.lateArrivalHours === undefined ? LATE_HOURS : opts.lateArrivalHours;
   return planRun({
     runId: opts.runId ?? 'r2',
     models: opts.models ?? MODELS,
@@ -116,6 +123,7 @@ function plan(
     watermark,
     request,
     overlapSeconds: OVERLAP,
+    ...(late === null ? {} : { lateArrivalHours: late }),
     now: new Date(T0),
   });
 }
@@ -494,5 +502,183 @@ describe('planRun: requests', () => {
     await expect(plan(fixtureLake(), EMPTY_WATERMARK, { dates: ['2026-11-1'] })).rejects.toThrow(
       'dates must be YYYY-MM-DD: 2026-11-1',
     );
+  });
+});
+
+/** Every date from `from` to `to` (YYYY-MM-DD, inclusive). */
+function datesBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (
+    let t = Date.parse(`${from}T00:00:00Z`);
+    t <= Date.parse(`${to}T00:00:00Z`);
+    t += 86_400_000
+  ) {
+    out.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+const anyErrorKey = (type: string, dt: string, n: number) =>
+  `bronze/_errors/${type}/dt=${dt}/lakehouse-events-1-2026-11-22-08-00-00-${uuid(n)}.gz`;
+const FCF = 'format-conversion-failed';
+const PF = 'processing-failed';
+const HISTORY = datesBetween('2026-11-01', '2026-11-21');
+/** With LATE = 48 h: the high mark at(-30) less 48 h and the overlap is 2026-11-20T09:20Z. */
+const LATE = 48;
+const HORIZON = '2026-11-20';
+
+/**
+ * Three weeks of history, each object arriving on its date: events at hours 00 and 12 of every
+ * date, a processing-failed error file every date, format-conversion-failed on two dates, three
+ * customer snapshots; the newest object (today's hour 09) arrived at(-30), the high mark.
+ */
+function historyLake(): MemoryLake {
+  const lake = new MemoryLake();
+  let n = 100;
+  for (const d of HISTORY) {
+    lake
+      .add(eventKey(d, '00', n++), `${d}T01:00:00Z`)
+      .add(eventKey(d, '12', n++), `${d}T13:00:00Z`)
+      .add(anyErrorKey(PF, d, n++), `${d}T02:00:00Z`);
+  }
+  lake
+    .add(anyErrorKey(FCF, '2026-11-05', n++), '2026-11-05T03:00:00Z')
+    .add(anyErrorKey(FCF, '2026-11-21', n++), '2026-11-21T03:00:00Z')
+    .add(customersKey('2026-11-01'), '2026-11-01T05:00:00Z')
+    .add(customersKey('2026-11-15'), '2026-11-15T05:00:00Z')
+    .add(customersKey('2026-11-21'), '2026-11-21T05:00:00Z')
+    .add(eventKey('2026-11-22', '09', n), at(-30));
+  return lake;
+}
+
+/** The watermark a first run over the history leaves, and the lake with its listings cleared. */
+async function historyAfterFirstRun(): Promise<{ lake: MemoryLake; watermark: Watermark }> {
+  const lake = historyLake();
+  const first = await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', lateArrivalHours: LATE });
+  expect(first.next.highMark).toBe(at(-30));
+  return { lake: lake.resetListings(), watermark: first.next };
+}
+
+const planLate = (lake: MemoryLake, watermark: Watermark, request: RunRequest = {}) =>
+  plan(lake, watermark, request, { lateArrivalHours: LATE });
+
+describe('planRun: bounded listing', () => {
+  it('the horizon is the UTC date of the high mark less the late-arrival hours and the overlap', () => {
+    expect(listingHorizon(at(-30), LATE, OVERLAP)).toBe(HORIZON);
+    // 2026-11-22T00:05Z less 0 h and 10 min: the day before.
+    expect(listingHorizon('2026-11-22T00:05:00.000Z', 0, OVERLAP)).toBe('2026-11-21');
+    expect(listingHorizon('2026-11-22T00:15:00.000Z', 0, OVERLAP)).toBe('2026-11-22');
+    expect(listingHorizon(null, LATE, OVERLAP)).toBeUndefined();
+    expect(listingHorizon(at(-30), undefined, OVERLAP)).toBeUndefined();
+  });
+
+  it('a first run (no watermark) lists every partition', async () => {
+    const lake = historyLake();
+    const first = await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', lateArrivalHours: LATE });
+    expect(first.horizon).toBeNull();
+    expect(first.listed.objects).toBe(lake.objects.size);
+    expect(lake.listed).toHaveLength(HISTORY.length + 1 + HISTORY.length + 2 + 3);
+    expect(first.newObjects).toBe(lake.objects.size);
+    expect(summaryOf(first).lines).toEqual([[...HISTORY, '2026-11-22'], 'first build']);
+  });
+
+  it('a scheduled run lists objects only in partitions on or after the horizon', async () => {
+    const { lake, watermark } = await historyAfterFirstRun();
+    const result = await planLate(lake, watermark);
+    expect(result.horizon).toBe(HORIZON);
+    expect(result.waves).toEqual([]);
+    // Folders: one listing per level above the scope column, never the hour level.
+    expect(lake.prefixesListed).toEqual([
+      'bronze/events/',
+      'bronze/_errors/',
+      `bronze/_errors/${FCF}/`,
+      `bronze/_errors/${PF}/`,
+      'bronze/reference/customers/',
+    ]);
+    // Objects: only the partitions dated HORIZON or later, the error table at its dt level.
+    expect(lake.listed).toEqual([
+      'bronze/events/dt=2026-11-20/',
+      'bronze/events/dt=2026-11-21/',
+      'bronze/events/dt=2026-11-22/',
+      `bronze/_errors/${FCF}/dt=2026-11-21/`,
+      `bronze/_errors/${PF}/dt=2026-11-20/`,
+      `bronze/_errors/${PF}/dt=2026-11-21/`,
+      'bronze/reference/customers/snapshot_date=2026-11-21/',
+    ]);
+    // 2 + 2 + 1 events, 1 + 2 error files, 1 snapshot; folders: 22 dates, 2 types + 2 + 21
+    // dates, 3 snapshots.
+    expect(result.listed).toEqual({ objects: 9, prefixes: 22 + 2 + 2 + 21 + 3 });
+    // The high mark and the overlap keys survive a run that lists less.
+    expect(result.next.highMark).toBe(watermark.highMark);
+    expect(result.next.recentKeys).toEqual(watermark.recentKeys);
+  });
+
+  it('a full refresh, a changed model and a first build still plan every value, from the folders', async () => {
+    const { lake, watermark } = await historyAfterFirstRun();
+    const everyDate = [...HISTORY, '2026-11-22'];
+    const refresh = await planLate(lake, watermark, { fullRefresh: true });
+    expect(summaryOf(refresh).lines).toEqual([everyDate, 'full refresh']);
+    expect(summaryOf(refresh).customers).toEqual([
+      ['2026-11-01', '2026-11-15', '2026-11-21'],
+      'full refresh',
+    ]);
+    expect(lake.listed.every((p) => !p.includes('dt=2026-11-19'))).toBe(true);
+
+    const { daily: _dropped, ...models } = watermark.models;
+    const edited = { ...events, sql: `${events.sql} WHERE raw IS NOT NULL` };
+    const changed = await plan(
+      lake,
+      { ...watermark, models },
+      {},
+      { lateArrivalHours: LATE, models: [lines, edited, customers, daily, summary] },
+    );
+    expect(summaryOf(changed).events).toEqual([everyDate, 'model changed']);
+    expect(summaryOf(changed).daily).toEqual([everyDate, 'first build']);
+  });
+
+  it('a late object within the horizon is found, one beyond it is not (dates and full refresh build it)', async () => {
+    const { lake, watermark } = await historyAfterFirstRun();
+    lake
+      .add(eventKey(HORIZON, '23', 1), at(5)) // dated the horizon: listed, new
+      .add(eventKey('2026-11-19', '23', 2), at(6)) // the day before: not listed
+      .add(eventKey('2026-10-15', '08', 3), at(7)); // weeks late, in a date with no other data
+    const result = await planLate(lake, watermark);
+    expect(result.newObjects).toBe(1);
+    expect(summaryOf(result).lines).toEqual([[HORIZON], 'new data']);
+    expect(result.next.highMark).toBe(at(5));
+    expect(result.next.recentKeys).toEqual([eventKey(HORIZON, '23', 1)]);
+    // The next scheduled run does not see them either: they are before its horizon too.
+    const later = await planLate(lake, result.next);
+    expect(later.waves).toEqual([]);
+
+    // They stay in Bronze: a dates run rebuilds those dates, a full refresh every folder's date.
+    const dated = await planLate(lake, result.next, { dates: ['2026-10-15', '2026-11-19'] });
+    expect(summaryOf(dated).lines).toEqual([['2026-10-15', '2026-11-19'], 'dates']);
+    const refresh = await planLate(lake, result.next, { fullRefresh: true });
+    expect(summaryOf(refresh).lines?.[0]).toEqual(['2026-10-15', ...HISTORY, '2026-11-22']);
+  });
+
+  it('future dates and values that are not dates are always listed', async () => {
+    const { lake, watermark } = await historyAfterFirstRun();
+    lake
+      .add(eventKey('2026-12-05', '10', 1), at(5)) // a future timestamp
+      .add(customersKey('latest'), at(6)) // a snapshot value that is not a date
+      .add(anyErrorKey(PF, '2026-11-02', 3), at(7)); // before the horizon: not listed
+    const result = await planLate(lake, watermark);
+    expect(lake.listed).toContain('bronze/events/dt=2026-12-05/');
+    expect(lake.listed).toContain('bronze/reference/customers/snapshot_date=latest/');
+    expect(lake.listed).not.toContain(`bronze/_errors/${PF}/dt=2026-11-02/`);
+    expect(result.newObjects).toBe(2);
+    expect(summaryOf(result).lines).toEqual([['2026-12-05'], 'new data']);
+    expect(summaryOf(result).customers).toEqual([['latest'], 'new data']);
+  });
+
+  it('without a horizon every partition is listed, as before', async () => {
+    const { lake, watermark } = await historyAfterFirstRun();
+    lake.add(eventKey('2026-10-15', '08', 3), at(7));
+    const result = await plan(lake, watermark, {}, { lateArrivalHours: null });
+    expect(result.horizon).toBeNull();
+    expect(result.listed.objects).toBe(lake.objects.size);
+    expect(summaryOf(result).lines).toEqual([['2026-10-15'], 'new data']);
   });
 });
