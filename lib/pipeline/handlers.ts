@@ -63,6 +63,11 @@ export interface PipelineDeps {
   readonly owner?: LockBody['owner'];
   readonly isOwnerAlive?: (owner: NonNullable<LockBody['owner']>) => boolean;
   readonly now?: () => Date;
+  /**
+   * Largest plan the planner hands to the state machine (default 200,000 bytes): a Step
+   * Functions state carries at most 256 KiB, and an overflow is not caught by `States.ALL`.
+   */
+  readonly maxPlanBytes?: number;
 }
 
 export interface PlannerEvent {
@@ -282,6 +287,15 @@ export function createPipelineHandlers(deps: PipelineDeps) {
         partitionCount: tasks.reduce((n, t) => n + (t.partitions?.length ?? 1), 0),
         waves: plan.waves,
       };
+      const bytes = Buffer.byteLength(JSON.stringify(result));
+      const limit = deps.maxPlanBytes ?? 200_000;
+      if (bytes > limit) {
+        throw new Error(
+          `the plan (${result.modelCount} models, ${result.partitionCount} partitions) is ${bytes} bytes, ` +
+            `more than a Step Functions state can carry (${limit}); split the run: ` +
+            `a few models at a time (--models / input {"models": [...]}) or dates in ranges`,
+        );
+      }
       await writeRun({
         ...emptyRow(runId, event.execution.name, startedAt),
         window_start: result.window.start,

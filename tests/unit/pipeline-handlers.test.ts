@@ -283,6 +283,21 @@ describe('planner', () => {
   });
 });
 
+describe('the plan size', () => {
+  it('refuses a plan too large for a Step Functions state, naming the way out, and keeps no lock', async () => {
+    const planned = await handlers().planner({ execution: EXECUTION });
+    const bytes = Buffer.byteLength(JSON.stringify(planned));
+    // Another execution, same data: with room for the plan it succeeds, without it fails.
+    lake.objects.delete(LOCK_KEY);
+    await expect(
+      handlers({ maxPlanBytes: bytes - 1 }).planner({
+        execution: { ...EXECUTION, name: 'exec-2' },
+      }),
+    ).rejects.toThrow(/is \d+ bytes, more than a Step Functions state can carry .*--models/);
+    expect(lake.objects.has(LOCK_KEY)).toBe(false);
+  });
+});
+
 describe('the run lock', () => {
   const other: LockBody = {
     runId: '20261122T104500Z-exec-0',
