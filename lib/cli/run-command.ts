@@ -18,7 +18,7 @@ import {
   type LocalRunResult,
 } from '../local/state-machine-runner.ts';
 import type { PipelinePlan, RunSummary } from '../pipeline/handlers.ts';
-import type { RunRequest } from '../pipeline/plan.ts';
+import { checkRequest, type RunRequest } from '../pipeline/plan.ts';
 import {
   CliError,
   config,
@@ -132,6 +132,12 @@ export async function runPipelineAt(
     const finalRequest: RunRequest = selected.length
       ? { ...request, models: [...new Set(selected)] }
       : request;
+    // Bad arguments are the caller's mistake, not a failed run: say so before starting one.
+    try {
+      checkRequest(finalRequest, pipeline.models);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
 
     let plan: PipelinePlan | undefined;
     let summary: RunSummary | undefined;
