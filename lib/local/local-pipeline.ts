@@ -3,9 +3,8 @@
  * (cached by the template fingerprint, like the ingest settings), and the pipeline handlers wired
  * to the filesystem lake and DuckDB.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
 import { databaseName, type LakehouseConfig } from '../config.ts';
 import { DuckDbEngine, LOCAL_PATH_PREFIX } from '../engine/duckdb.ts';
 import { loadModels, type Model } from '../engine/model.ts';
@@ -13,7 +12,7 @@ import { createPipelineHandlers, type PipelineHandlers } from '../pipeline/handl
 import { resolveStateMachine, type ResolvedDefinition, type Template } from './asl.ts';
 import { FsLake } from './fs-lake.ts';
 import { isAlive } from './process-alive.ts';
-import { templateFingerprint } from './template-settings.ts';
+import { fromTemplate } from './template-settings.ts';
 
 /**
  * The definition `cdk synth` emits for this config, resolved to plain ASL. `template`: read it
@@ -34,22 +33,9 @@ export async function localDefinition(
     }
     return resolveStateMachine(template);
   }
-  const file =
-    opts.cacheDir && join(opts.cacheDir, `state-machine-${templateFingerprint(config)}.json`);
-  if (file) {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as ResolvedDefinition;
-    } catch {
-      // not cached yet: synthesize below
-    }
-  }
-  const { synthesizeLakehouseTemplate } = await import('../stack/synth.ts');
-  const resolved = resolveStateMachine(synthesizeLakehouseTemplate(config) as Template);
-  if (file) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(resolved));
-  }
-  return resolved;
+  return fromTemplate(config, opts.cacheDir, 'state-machine', (template) =>
+    resolveStateMachine(template as Template),
+  );
 }
 
 export interface LocalPipeline {

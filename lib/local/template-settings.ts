@@ -67,29 +67,51 @@ export function templateFingerprint(config: LakehouseConfig): string {
   return h.update(cdk.version).digest('hex').slice(0, 16);
 }
 
+/** Templates synthesized by this process, by fingerprint: one synthesis serves every reader. */
+const synthesized = new Map<string, Promise<Record<string, unknown>>>();
+
+/**
+ * What `derive` reads from the template this config synthesizes, cached in `cacheDir` as
+ * `<name>-<fingerprint>.json` (recomputed only when the stack, the config or aws-cdk-lib
+ * changes). On a miss the template is synthesized at most once per process, however many
+ * readers ask (ingest settings, the state machine definition).
+ */
+export async function fromTemplate<T>(
+  config: LakehouseConfig,
+  cacheDir: string | undefined,
+  name: string,
+  derive: (template: Record<string, unknown>) => T,
+): Promise<T> {
+  const fingerprint = templateFingerprint(config);
+  const file = cacheDir && join(cacheDir, `${name}-${fingerprint}.json`);
+  if (file) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as T;
+    } catch {
+      // not cached yet (or unreadable): derive below
+    }
+  }
+  let template = synthesized.get(fingerprint);
+  if (!template) {
+    // aws-cdk-lib is loaded only on a cache miss: it is large, and most runs hit the cache.
+    template = import('../stack/synth.ts').then((m) => m.synthesizeLakehouseTemplate(config));
+    synthesized.set(fingerprint, template);
+  }
+  const value = derive(await template);
+  if (file) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(value, null, 2));
+  }
+  return value;
+}
+
 /** The stream and delivery settings of the stack this config synthesizes (cached in `cacheDir`). */
 export async function ingestSettings(
   config: LakehouseConfig,
   cacheDir?: string,
 ): Promise<IngestSettings> {
-  const file = cacheDir && join(cacheDir, `ingest-settings-${templateFingerprint(config)}.json`);
-  if (file) {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as IngestSettings;
-    } catch {
-      // not cached yet (or unreadable): synthesize below
-    }
-  }
-  // aws-cdk-lib is loaded only on a cache miss: it is large, and most runs hit the cache.
-  const { synthesizeLakehouseTemplate } = await import('../stack/synth.ts');
-  const template = synthesizeLakehouseTemplate(config);
-  const settings = {
+  return fromTemplate(config, cacheDir, 'ingest-settings', (template) => ({
     stream: streamSettingsFromTemplate(template),
     firehose: firehoseSettingsFromTemplate(template),
-  };
-  if (file) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(settings, null, 2));
-  }
-  return settings;
+  }));
 }
