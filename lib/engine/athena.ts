@@ -51,6 +51,7 @@ import {
 } from './sql-engine.ts';
 import { buildKey, checkBuildId, renderBuild, stagingTableName } from './statements.ts';
 import { sqlIdent } from './wrap.ts';
+import { errorName } from '../aws-error.ts';
 
 export interface AthenaEngineOptions {
   readonly athena: AthenaClient;
@@ -106,10 +107,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function errorName(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'name' in e ? String(e.name) : undefined;
 }
 
 const isNotFound = (e: unknown): boolean => errorName(e) === 'EntityNotFoundException';

@@ -6,10 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { LakeObject, LakeState } from './lake-store.ts';
-
-function errorName(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'name' in e ? String(e.name) : undefined;
-}
+import { errorName } from '../aws-error.ts';
 
 /** The lake bucket; encryption comes from the bucket's default (SSE-KMS), set by the stack. */
 export class S3Lake implements LakeState {
