@@ -19,6 +19,13 @@
  * - `depends_on`: tables the model reads (Bronze tables or other models).
  * - `scope`: inputs read only for the partitions being built, as `table.column`: the adapter
  *   shadows each such table with a CTE filtered to `column IN (<partitions>)`.
+ * - `cumulative`: inputs read up to the partitions being built, as `table.column` (a model whose
+ *   partition D sums everything up to D, like an RFM snapshot): the adapter filters them to
+ *   `column <= <newest partition being built>`, and a change in the input's partition F rebuilds
+ *   every partition of the model from F on.
+ * - `lookup`: inputs read whole whose rows are valid from a point in time (SCD type 2
+ *   dimensions). A change in one rebuilds the partitions from the earliest date the change can
+ *   touch (the earliest partition of its own inputs that changed) on, not every partition.
  * - `description`: one line for the catalog.
  *
  * The model's name is its file name; its layer is its folder.
@@ -49,21 +56,25 @@ const list = z
   )
   .pipe(z.array(z.string().regex(IDENT, 'lowercase identifier')));
 
+const tableColumns = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'table.column')))
+  .default([]);
+
 const HeaderSchema = z
   .object({
     materialization: z.enum(MATERIALIZATIONS),
     partitioned_by: list.pipe(z.array(z.string()).max(1, 'one partition column')).default([]),
     depends_on: list.default([]),
-    scope: z
-      .string()
-      .transform((s) =>
-        s
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'table.column')))
-      .default([]),
+    scope: tableColumns,
+    cumulative: tableColumns,
+    lookup: list.default([]),
     description: z.string().default(''),
   })
   .strict();
@@ -77,6 +88,10 @@ export interface Model {
   readonly dependsOn: readonly string[];
   /** Input table → the column that is filtered to the partitions being built. */
   readonly scope: Readonly<Record<string, string>>;
+  /** Input table → the column filtered to `<=` the newest partition being built. */
+  readonly cumulative: Readonly<Record<string, string>>;
+  /** Inputs read whole whose changes rebuild only the partitions from the change's date on. */
+  readonly lookup: readonly string[];
   readonly description: string;
   /** Path relative to the repository root. */
   readonly file: string;
@@ -115,21 +130,42 @@ export function parseModel(file: string, text: string): Model {
   if (h.materialization === 'partition_overwrite' && h.partitioned_by.length === 0) {
     throw new ModelError(`${rel}: partition_overwrite needs partitioned_by`);
   }
-  const scope: Record<string, string> = {};
-  for (const s of h.scope) {
-    const [table, column] = s.split('.') as [string, string];
-    if (!h.depends_on.includes(table)) {
-      throw new ModelError(`${rel}: scope names ${table}, which is not in depends_on`);
+  const pairs = (key: 'scope' | 'cumulative'): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const s of h[key]) {
+      const [table, column] = s.split('.') as [string, string];
+      if (!h.depends_on.includes(table)) {
+        throw new ModelError(`${rel}: ${key} names ${table}, which is not in depends_on`);
+      }
+      out[table] = column;
     }
-    scope[table] = column;
+    return out;
+  };
+  const scope = pairs('scope');
+  const cumulative = pairs('cumulative');
+  for (const table of h.lookup) {
+    if (!h.depends_on.includes(table)) {
+      throw new ModelError(`${rel}: lookup names ${table}, which is not in depends_on`);
+    }
   }
-  if (h.materialization === 'partition_overwrite' && h.scope.length === 0) {
+  const twice = [...Object.keys(scope), ...Object.keys(cumulative), ...h.lookup].filter(
+    (t, i, all) => all.indexOf(t) !== i,
+  );
+  if (twice.length > 0) {
+    throw new ModelError(
+      `${rel}: ${twice[0]} is given more than one of scope, cumulative and lookup`,
+    );
+  }
+  const partitionInputs = Object.keys(scope).length + Object.keys(cumulative).length;
+  if (h.materialization === 'partition_overwrite' && partitionInputs === 0) {
     throw new ModelError(
       `${rel}: partition_overwrite needs a scope (table.column): the partitions a run rebuilds are those its scoped inputs changed`,
     );
   }
-  if (h.scope.length > 0 && h.materialization !== 'partition_overwrite') {
-    throw new ModelError(`${rel}: scope only applies to partition_overwrite models`);
+  if ((partitionInputs > 0 || h.lookup.length > 0) && h.materialization !== 'partition_overwrite') {
+    throw new ModelError(
+      `${rel}: scope, cumulative and lookup only apply to partition_overwrite models`,
+    );
   }
   const sql = lines.slice(i).join('\n').trim().replace(/;\s*$/, '');
   if (!/^(select|with)\b/i.test(sql.replace(/^(--[^\n]*\n\s*)+/, ''))) {
@@ -142,6 +178,8 @@ export function parseModel(file: string, text: string): Model {
     partitionedBy: h.partitioned_by,
     dependsOn: h.depends_on,
     scope,
+    cumulative,
+    lookup: h.lookup,
     description: h.description,
     file: rel,
     sql,

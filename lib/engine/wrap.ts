@@ -30,11 +30,14 @@ export function partitionBatches(
 
 /**
  * How one input of a query is read: `from` is a FROM-clause source (a qualified table or a
- * parenthesized subquery), `filter` optionally restricts it to `column IN (values)`.
+ * parenthesized subquery), `filter` optionally restricts it to `column IN (values)` or, for a
+ * cumulative input, to `column <= upTo`.
  */
 export interface InputSource {
   readonly from: string;
-  readonly filter?: { readonly column: string; readonly values: readonly string[] };
+  readonly filter?:
+    | { readonly column: string; readonly values: readonly string[] }
+    | { readonly column: string; readonly upTo: string };
 }
 
 /**
@@ -50,9 +53,12 @@ export function withInputs(
   const entries = Object.entries(inputs);
   if (entries.length === 0 && !tail) return sql;
   const ctes = entries.map(([table, src]) => {
-    const where = src.filter
-      ? ` WHERE ${sqlIdent(src.filter.column)} IN (${src.filter.values.map(sqlString).join(', ')})`
-      : '';
+    const f = src.filter;
+    const where = !f
+      ? ''
+      : 'upTo' in f
+        ? ` WHERE ${sqlIdent(f.column)} <= ${sqlString(f.upTo)}`
+        : ` WHERE ${sqlIdent(f.column)} IN (${f.values.map(sqlString).join(', ')})`;
     return `${sqlIdent(table)} AS (SELECT * FROM ${src.from}${where})`;
   });
   ctes.push(`"__query" AS (\n${sql}\n)`);
@@ -88,8 +94,8 @@ export type InputResolver = (table: string) => string | undefined;
 
 /**
  * The model's query, restricted to `partitions` when given: every `scope` input is shadowed by
- * a CTE filtered to those values, and the result is filtered on the partition column, so a
- * statement writes only what it was asked to. Inputs that `resolve` redirects are shadowed too
+ * a CTE filtered to those values (a `cumulative` input: to values up to the newest of them), and
+ * the result is filtered on the partition column, so a statement writes only what it was asked to. Inputs that `resolve` redirects are shadowed too
  * (filtered when scoped). Without `partitions` (a `table` build) and without redirects the query
  * is the model's own text.
  */
@@ -104,13 +110,20 @@ export function scopedQuery(
     if (!model.partitionedBy[0]) throw new Error(`${model.name} has no partition column`);
     if (partitions.length === 0) throw new Error(`${model.name}: no partitions to build`);
   }
+  const newest = partitions !== undefined ? [...partitions].sort().at(-1)! : undefined;
   for (const table of model.dependsOn) {
     const column = partitions !== undefined ? model.scope[table] : undefined;
+    const upToColumn = newest !== undefined ? model.cumulative[table] : undefined;
     const redirected = resolve(table);
     if (column) {
       inputs[table] = {
         from: redirected ?? qualify(table),
         filter: { column, values: partitions! },
+      };
+    } else if (upToColumn) {
+      inputs[table] = {
+        from: redirected ?? qualify(table),
+        filter: { column: upToColumn, upTo: newest! },
       };
     } else if (redirected) {
       inputs[table] = { from: redirected };

@@ -22,6 +22,8 @@ function model(over: Partial<Model> & Pick<Model, 'name' | 'sql'>): Model {
     partitionedBy: ['dt'],
     dependsOn: [],
     scope: {},
+    cumulative: {},
+    lookup: [],
     description: '',
     file: `tests/${over.name}.sql`,
     ...over,
