@@ -4,7 +4,8 @@
  * partition it belongs to (late arrivals land in old dates and are rebuilt there); each model
  * rebuilds the values its scoped inputs changed, so changes flow down the dependency graph. A
  * model whose SQL changed since the watermark, or a full refresh, rebuilds everything its inputs
- * hold; `dates` forces those partitions. Models are grouped in waves: a wave only reads what
+ * hold; `dates` forces those partitions. A change in a `cumulative` input's partition F, or in a
+ * `lookup` input from date F on, rebuilds the model's partitions from F on (not every one). Models are grouped in waves: a wave only reads what
  * earlier waves (or published tables) hold.
  *
  * Listing is bounded: the partition values of each Bronze table come from its folders (one
@@ -85,6 +86,12 @@ export interface Wave {
 export interface ModelPlanSummary {
   readonly partitions: readonly string[] | null;
   readonly reason: BuildReason;
+  /**
+   * The earliest partition value (a date) the rebuild can change for the models that read this
+   * one: the smallest partition rebuilt, or for a `table` model the smallest its inputs changed.
+   * `null`: any (rebuilt whole for a reason that is not new data).
+   */
+  readonly floor: string | null;
 }
 
 export interface PlanResult {
@@ -114,6 +121,9 @@ export function modelFingerprint(model: Model): string {
     model.partitionedBy,
     model.dependsOn,
     Object.entries(model.scope).sort(),
+    // Only when present, so the fingerprints of models without them stay as they were.
+    ...(Object.keys(model.cumulative).length > 0 ? [Object.entries(model.cumulative).sort()] : []),
+    ...(model.lookup.length > 0 ? [[...model.lookup].sort()] : []),
   ]);
   return createHash('sha256').update(config).update('\n').update(model.sql).digest('hex');
 }
@@ -196,7 +206,7 @@ export async function planRun(opts: {
       if (!t) continue;
       let cols = wanted.get(t.name);
       if (!cols) wanted.set(t.name, (cols = new Set()));
-      cols.add(m.scope[dep] ?? t.partitions[0]!.name);
+      cols.add(m.scope[dep] ?? m.cumulative[dep] ?? t.partitions[0]!.name);
     }
   }
   const high = watermark.highMark ? Date.parse(watermark.highMark) : undefined;
@@ -279,13 +289,32 @@ export async function planRun(opts: {
     let out = allOf.get(model.name);
     if (out) return out;
     out = new Set<string>();
-    for (const [input, column] of Object.entries(model.scope)) {
+    for (const [input, column] of Object.entries({ ...model.scope, ...model.cumulative })) {
       const upstream = byName.get(input);
       const values = upstream ? valuesOf(upstream) : all.get(`${input}.${column}`);
       for (const v of values ?? []) out.add(v);
     }
     allOf.set(model.name, out);
     return out;
+  };
+  /** `partitions` plus every value of the model from `floor` on. */
+  const fromFloor = (model: Model, partitions: Set<string>, floor: string): Set<string> => {
+    const out = new Set(partitions);
+    for (const v of valuesOf(model)) if (v >= floor) out.add(v);
+    return out;
+  };
+  /**
+   * How far back a change in input `dep` reaches: `undefined` if it did not change this run,
+   * `null` if anywhere, else the earliest partition value (date) it changed.
+   */
+  const changeFloor = (dep: string): string | null | undefined => {
+    const up = planned.get(dep);
+    if (up) return up.floor;
+    if (!bronzeChanged.has(dep)) return undefined;
+    // A Bronze table's first partition column is its date (dt, snapshot_date).
+    const column = BRONZE_TABLES.find((t) => t.name === dep)?.partitions[0]?.name;
+    const values = [...(changed.get(`${dep}.${column}`) ?? [])].filter((v) => DATE.test(v));
+    return values.length > 0 ? values.sort()[0]! : null;
   };
   for (const model of models) {
     // A full refresh is asked of the selected models; the others only owe what data changed.
@@ -312,15 +341,31 @@ export async function planRun(opts: {
                 : 'new data'
               : undefined;
       const owed = watermark.pending?.[model.name] !== undefined && !request.dates;
-      if (reason || owed)
-        planned.set(model.name, { partitions: null, reason: reason ?? 'new data' });
+      if (reason || owed) {
+        // Rebuilt for new data: its rows can change only from the earliest date its inputs did.
+        let floor: string | null | undefined;
+        if ((reason === 'new data' || reason === 'upstream') && !owed) {
+          for (const dep of model.dependsOn) {
+            const f = changeFloor(dep);
+            if (f !== undefined) floor = earliest(floor, f);
+          }
+        }
+        planned.set(model.name, {
+          partitions: null,
+          reason: reason ?? 'new data',
+          floor: floor ?? null,
+        });
+      }
       continue;
     }
     let partitions: Set<string>;
     let reason: BuildReason;
+    const cumulative = Object.keys(model.cumulative).length > 0;
     if (request.dates) {
       partitions = new Set(request.dates);
       reason = 'dates';
+      // A partition of a cumulative model sums everything up to it: the later ones change too.
+      if (cumulative) partitions = fromFloor(model, partitions, [...partitions].sort()[0]!);
     } else if (fullRefresh || fingerprintChanged) {
       partitions = valuesOf(model);
       reason = fullRefresh ? 'full refresh' : changedReason;
@@ -328,11 +373,17 @@ export async function planRun(opts: {
       partitions = new Set();
       reason = 'new data';
       let unscopedChanged = false;
+      // Partitions from this value on are rebuilt (a cumulative or lookup input changed).
+      let floor: string | undefined;
       for (const dep of model.dependsOn) {
-        const column = model.scope[dep];
+        const column = model.scope[dep] ?? model.cumulative[dep];
         const up = planned.get(dep);
         if (column === undefined) {
-          if (up || bronzeChanged.has(dep)) unscopedChanged = true;
+          const f = changeFloor(dep);
+          if (f === undefined) continue;
+          reason = 'upstream';
+          if (f === null || !model.lookup.includes(dep)) unscopedChanged = true;
+          else floor = earliest(floor, f) ?? undefined;
           continue;
         }
         const values = up
@@ -340,18 +391,25 @@ export async function planRun(opts: {
           : [...(changed.get(`${dep}.${column}`) ?? [])];
         if (up && values.length > 0) reason = 'upstream';
         for (const v of values) partitions.add(v);
+        if (model.cumulative[dep] !== undefined && values.length > 0) {
+          floor = earliest(floor, [...values].sort()[0]!) ?? undefined;
+        }
       }
       // An input read whole (not scoped) changed: every partition may depend on it.
       if (unscopedChanged) {
         partitions = valuesOf(model);
         reason = 'upstream';
+      } else if (floor !== undefined) {
+        partitions = fromFloor(model, partitions, floor);
       }
     }
     const owed = request.dates ? undefined : watermark.pending?.[model.name];
     if (owed === null) partitions = valuesOf(model);
     else for (const v of owed ?? []) partitions.add(v);
-    if (partitions.size > 0)
-      planned.set(model.name, { partitions: [...partitions].sort(), reason });
+    if (partitions.size > 0) {
+      const sorted = [...partitions].sort();
+      planned.set(model.name, { partitions: sorted, reason, floor: sorted[0]! });
+    }
   }
 
   // A `models` run builds only those; the others' work waits in `pending` for a later run.
@@ -433,6 +491,12 @@ export async function planRun(opts: {
     next,
     advancesWatermark: !request.dates,
   };
+}
+
+/** The earlier of two floors, where `null` (anywhere) wins and `undefined` is no floor yet. */
+function earliest(a: string | null | undefined, b: string | null): string | null {
+  if (a === null || b === null) return null;
+  return a === undefined || b < a ? b : a;
 }
 
 function add(map: Map<string, Set<string>>, key: string, value: string): void {

@@ -11,6 +11,7 @@
  * partitions dated on or after the horizon (`lateArrivalHours` before the high mark); the
  * MemoryLake records what was listed.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Model } from '../../lib/engine/model.ts';
 import {
@@ -364,6 +365,137 @@ describe('planRun: what else makes a model rebuild', () => {
       errors_total: [null, 'new data'],
     });
     expect(task(result, 'errors_total').staged).toEqual({});
+  });
+});
+
+describe('planRun: cumulative and lookup inputs rebuild from the change on', () => {
+  // dim: an SCD2-style table over the customer snapshots; facts: dt-scoped events with the dim as
+  // a lookup; asof: a cumulative snapshot per date (everything up to it).
+  const dim = defineModel(
+    'gold/dim',
+    ['materialization: table', 'depends_on: customers'],
+    'SELECT customer_id FROM customers',
+  );
+  const facts = defineModel(
+    'gold/facts',
+    [
+      'materialization: partition_overwrite',
+      'partitioned_by: dt',
+      'depends_on: events, dim',
+      'scope: events.dt',
+      'lookup: dim',
+    ],
+    'SELECT e.raw, e.dt FROM events e JOIN dim d ON d.customer_id = e.raw',
+  );
+  const asof = defineModel(
+    'rfm/asof',
+    [
+      'materialization: partition_overwrite',
+      'partitioned_by: snapshot_date',
+      'depends_on: facts',
+      'cumulative: facts.dt',
+    ],
+    'SELECT count(*) AS n, dt AS snapshot_date FROM facts GROUP BY dt',
+  );
+  const models = [lines, events, customers, dim, facts, asof];
+  const run = (lake: MemoryLake, watermark: Watermark, request: RunRequest = {}) =>
+    plan(lake, watermark, request, { models });
+
+  it('a late object in an old date rebuilds that snapshot and every later one', async () => {
+    const lake = fixtureLake();
+    const watermark = (await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models })).next;
+    lake.add(eventKey(D2, '05', 40), at(1));
+    expect(summaryOf(await run(lake, watermark))).toEqual({
+      lines: [[D2], 'new data'],
+      events: [[D2], 'upstream'],
+      facts: [[D2], 'upstream'],
+      // D2 changed: the snapshots of D2 and D3 hold D2's rows; D1's does not.
+      asof: [[D2, D3], 'upstream'],
+    });
+  });
+
+  it('a new snapshot rebuilds the lookup reader from the snapshot date on, not every date', async () => {
+    const lake = fixtureLake();
+    const watermark = (await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models })).next;
+    // S2 = D3: a dimension version first shown on D3 is valid from D3's start only.
+    lake.add(customersKey(S2), at(10));
+    expect(summaryOf(await run(lake, watermark))).toEqual({
+      customers: [[S2], 'new data'],
+      dim: [null, 'upstream'],
+      facts: [[D3], 'upstream'],
+      asof: [[D3], 'upstream'],
+    });
+    // A snapshot for an earlier date (a backfill) reaches back to it.
+    const later = (await run(lake, watermark)).next;
+    lake.add(customersKey(D2), at(20));
+    expect(summaryOf(await run(lake, later))).toEqual({
+      customers: [[D2], 'new data'],
+      dim: [null, 'upstream'],
+      facts: [[D2, D3], 'upstream'],
+      asof: [[D2, D3], 'upstream'],
+    });
+  });
+
+  it('a lookup rebuilt whole for another reason rebuilds every date of its readers', async () => {
+    const lake = fixtureLake();
+    const watermark = (await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models })).next;
+    const changedDim = defineModel(
+      'gold/dim',
+      ['materialization: table', 'depends_on: customers'],
+      'SELECT DISTINCT customer_id FROM customers',
+    );
+    const result = await plan(
+      lake,
+      watermark,
+      {},
+      {
+        models: [lines, events, customers, changedDim, facts, asof],
+      },
+    );
+    expect(summaryOf(result)).toEqual({
+      dim: [null, 'model changed'],
+      facts: [[D1, D2, D3], 'upstream'],
+      asof: [[D1, D2, D3], 'upstream'],
+    });
+  });
+
+  it('dates rebuild the later snapshots of a cumulative model too', async () => {
+    const lake = fixtureLake();
+    const watermark = (await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models })).next;
+    const result = await run(lake, watermark, { dates: [D1] });
+    expect(task(result, 'facts').partitions).toEqual([D1]);
+    expect(task(result, 'asof').partitions).toEqual([D1, D2, D3]);
+  });
+
+  it('the cumulative input is staged with the partitions this run rebuilt', async () => {
+    const lake = fixtureLake();
+    const watermark = (await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models })).next;
+    lake.add(eventKey(D2, '05', 41), at(1));
+    expect(task(await run(lake, watermark), 'asof').staged).toEqual({
+      facts: { stagingTable: 'facts__stg_r2', partitionColumn: 'dt', partitions: [D2] },
+    });
+  });
+
+  it('fingerprints of models without the new keys are unchanged; with them, they count', () => {
+    // The fingerprint as it was computed before cumulative and lookup existed: existing lakes
+    // must not rebuild every model after an upgrade.
+    const before = createHash('sha256')
+      .update(
+        JSON.stringify([
+          daily.materialization,
+          daily.partitionedBy,
+          daily.dependsOn,
+          Object.entries(daily.scope).sort(),
+        ]),
+      )
+      .update('\n')
+      .update(daily.sql)
+      .digest('hex');
+    expect(modelFingerprint(daily)).toBe(before);
+    expect(modelFingerprint(facts)).not.toBe(modelFingerprint({ ...facts, lookup: [] }));
+    expect(modelFingerprint(asof)).not.toBe(
+      modelFingerprint({ ...asof, cumulative: {}, scope: { facts: 'dt' } }),
+    );
   });
 });
 

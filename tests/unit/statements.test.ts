@@ -406,6 +406,25 @@ describe('wrap: inputs shadowed by CTEs of the same name', () => {
     expect(sql).not.toContain('"lake_db"');
   });
 
+  it('scopedQuery: a cumulative input is read up to the newest partition being built', () => {
+    const snapshots = defineModel(
+      'rfm/snapshots',
+      [
+        'materialization: partition_overwrite',
+        'partitioned_by: snapshot_date',
+        'depends_on: events, customers',
+        'cumulative: events.dt',
+        'lookup: customers',
+      ],
+      'SELECT count(*) AS n, dt AS snapshot_date FROM events GROUP BY dt',
+    );
+    const sql = scopedQuery(snapshots, ['d2', 'd1', 'd3'], qualify);
+    expect(sql).toContain(`"events" AS (SELECT * FROM "lake_db"."events" WHERE "dt" <= 'd3')`);
+    // A lookup is read whole; the output is still limited to the partitions asked for.
+    expect(sql).not.toContain('"customers" AS');
+    expect(sql).toContain(`WHERE "snapshot_date" IN ('d2', 'd1', 'd3')`);
+  });
+
   it('scopedQuery refuses partitions on an unpartitioned model, or none at all', () => {
     expect(() => scopedQuery(summary, ['d1'], qualify)).toThrow('summary has no partition column');
     expect(() => scopedQuery(lines, [], qualify)).toThrow('lines: no partitions to build');
