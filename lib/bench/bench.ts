@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: throughput and memory of each stage, measured on this machine. Later stages
- * (silver, gold, ...) add themselves to `STAGES`. Targets live here, not in timed unit tests.
+ * `npm run bench`: throughput and memory of each stage, measured on this machine. Each stage
+ * (generator, ingest, silver, gold, incremental) is an entry of `STAGES`. Targets live here, not in timed unit tests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { savedQuery } from '../catalog/saved-queries.ts';
@@ -263,6 +263,48 @@ export const STAGES: Stage[] = [
       } finally {
         await engine.close();
       }
+    },
+  },
+  {
+    name: 'gold',
+    description:
+      'lakehouse build --layer gold,rfm on DuckDB over the Silver the silver stage built (same events)',
+    targets: [{ metric: 'events_per_s', op: '>=', value: 200_000 }],
+    async run(ctx) {
+      const lake = ctx.bronzeLakes.get(ctx.silverEvents);
+      const models = loadModels().filter((m) => m.layer === 'gold' || m.layer === 'rfm');
+      if (!lake) throw new Error('bench: gold: run it with the silver stage (it builds on Silver)');
+      if (models.length === 0) throw new Error('bench: gold: no gold or rfm models');
+      const t0 = performance.now();
+      const report = await runPipelineAt(lake, ctx.cacheDir, ctx.config, {
+        quiet: true,
+        models: models.map((m) => m.name),
+      });
+      if (report.status !== 'SUCCEEDED') {
+        throw new Error(`bench: gold: the run ${report.status}: ${report.error}`);
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const engine = await DuckDbEngine.open({
+        lakeRoot: lake,
+        database: databaseName(ctx.config),
+      });
+      let events: number;
+      try {
+        const r = await engine.query('SELECT count(*) AS n FROM silver_events');
+        events = Number(r.rows[0]!.n);
+      } finally {
+        await engine.close();
+      }
+      const perModel = Object.fromEntries(report.models.map((m) => [`${m.model}_s`, m.seconds]));
+      return {
+        seconds,
+        events,
+        events_per_s: events / seconds,
+        models: report.models.length,
+        rows_out: report.models.reduce((n, m) => n + m.rows, 0),
+        ...perModel,
+        peak_rss_mb: mib(),
+      };
     },
   },
   {

@@ -73,11 +73,13 @@ export function datesArg(value: string): string[] {
   return [...new Set(dates)].sort();
 }
 
+/** `silver,gold` → those layers; `all` → every layer. */
 function layersArg(value: string): Layer[] {
   const layers = value.split(',').map((l) => l.trim());
+  if (layers.length === 1 && layers[0] === 'all') return [...LAYERS];
   for (const l of layers) {
     if (!(LAYERS as readonly string[]).includes(l)) {
-      throw new InvalidArgumentError(`unknown layer '${l}' (layers: ${LAYERS.join(', ')})`);
+      throw new InvalidArgumentError(`unknown layer '${l}' (layers: ${LAYERS.join(', ')}, or all)`);
     }
   }
   return layers as Layer[];
@@ -123,7 +125,8 @@ export async function runPipelineAt(
       ...(opts.dates ? { dates: opts.dates } : {}),
     };
     const selected = [...(opts.models ?? [])];
-    if (opts.layer) {
+    // Every layer is no restriction at all (nothing is left pending).
+    if (opts.layer && !LAYERS.every((l) => opts.layer!.includes(l))) {
       selected.push(
         ...pipeline.models.filter((m) => opts.layer!.includes(m.layer)).map((m) => m.name),
       );
@@ -224,6 +227,7 @@ export async function runPipelineAt(
       const task = tasks.find((t) => t.model === m.model);
       return {
         model: m.model,
+        layer: task?.layer ?? pipeline.models.find((x) => x.name === m.model)?.layer ?? '',
         partitions: task?.partitions ?? [],
         rows: m.rows_written,
         removed: m.partitions_removed,
@@ -297,8 +301,9 @@ export function printRunReport(r: PipelineRunReport): void {
       `${fmt(r.bytesScanned)} bytes read.`,
   );
   printTable(
-    ['model', 'partitions', 'rows out', 'bytes read', 'seconds'],
+    ['layer', 'model', 'partitions', 'rows out', 'bytes read', 'seconds'],
     r.models.map((m) => [
+      m.layer,
       m.model,
       String(m.partitions),
       fmt(m.rows),
@@ -363,7 +368,11 @@ export function registerRun(program: Command): void {
         'run the pipeline state machine locally (the definition cdk synth emits; Athena tasks on DuckDB)',
       ),
   )
-    .option('--layer <layers>', `only the models of these layers (${LAYERS.join(', ')})`, layersArg)
+    .option(
+      '--layer <layers>',
+      `only the models of these layers (${LAYERS.join(', ')}, or all)`,
+      layersArg,
+    )
     .option('--watch', 'keep ingesting and run on the schedule until Ctrl-C')
     .option(
       '--every <minutes>',
@@ -388,7 +397,7 @@ export function registerRun(program: Command): void {
       .command('build')
       .description('`run` restricted to the models of --layer (every model without it)'),
   )
-    .option('--layer <layers>', `comma-separated layers (${LAYERS.join(', ')})`, layersArg)
+    .option('--layer <layers>', `comma-separated layers (${LAYERS.join(', ')}), or all`, layersArg)
     .action(async (opts: RunOptions) => {
       const report = await runPipeline(opts);
       if (opts.json) printJson(report);

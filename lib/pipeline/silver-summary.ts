@@ -20,6 +20,7 @@ export interface BuildSummary {
   seconds: number;
   models: {
     model: string;
+    layer: string;
     partitions: number;
     rows: number;
     removed: number;
@@ -44,6 +45,7 @@ const SILVER_SCOPE = {
 /** One model a run built: the partition values it was asked for, and what it wrote. */
 export interface BuiltModel {
   readonly model: string;
+  readonly layer: string;
   /** Partition values planned (empty for a whole table). */
   readonly partitions: readonly string[];
   readonly rows: number;
@@ -59,6 +61,7 @@ export async function summarizeSilver(
 ): Promise<BuildSummary> {
   const models = built.map((r) => ({
     model: r.model,
+    layer: r.layer,
     partitions: r.partitions.length,
     rows: r.rows,
     removed: r.removed,
