@@ -42,7 +42,7 @@ export interface ShopEvent {
   /** Default 'organic'. */
   readonly source?: string;
   readonly campaign?: string | null;
-  /** Purchases: default 'card'. */
+  /** Purchases: default 'credit_card'. */
   readonly payment?: string;
   /**
    * When the line reached the lake (`YYYY-MM-DD HH:MM:SS`, UTC); default: the event time rounded
@@ -110,7 +110,7 @@ export function eventLine(e: ShopEvent): string {
     country: e.country ?? 'DE',
     traffic_source: e.source ?? 'organic',
     campaign_id: e.campaign ?? null,
-    payment_method: type === 'purchase' ? (e.payment ?? 'card') : null,
+    payment_method: type === 'purchase' ? (e.payment ?? 'credit_card') : null,
   });
 }
 
@@ -238,7 +238,12 @@ export class ShopLake {
       let partitions: string[] | undefined;
       if (m.materialization === 'partition_overwrite') {
         partitions = await this.inputValues(m);
-        if (partitions.length === 0) continue;
+        if (partitions.length === 0) {
+          throw new Error(
+            `${m.name}: its inputs (${Object.keys({ ...m.scope, ...m.cumulative }).join(', ')}) ` +
+              'hold no partitions: the fixture gives it nothing to build (were its rows quarantined?)',
+          );
+        }
       }
       await this.engine.materialize({ model: m, partitions, buildId, replace: true });
     }
