@@ -11,7 +11,7 @@ WITH bronze AS (
   GROUP BY dt
 ),
 lines AS (
-  SELECT dt, count_if(reason IS NULL AND source = 'firehose') AS valid_lines
+  SELECT dt, count(*) FILTER (WHERE reason IS NULL AND source = 'firehose') AS valid_lines
   FROM silver_event_lines
   GROUP BY dt
 ),

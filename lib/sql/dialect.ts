@@ -524,6 +524,25 @@ export const DIALECT_RULES: readonly DialectRule[] = [
     ),
   },
   {
+    id: 'count-if',
+    ...denyCall(
+      'count_if',
+      'DuckDB count_if returns a HUGEINT (Trino: BIGINT), which Parquet and Glue see differently',
+      '`count(*) FILTER (WHERE condition)`',
+    ),
+  },
+  {
+    id: 'min-max-by',
+    construct: 'min_by(x, key) / max_by(x, key)',
+    kind: 'heuristic',
+    why: 'DuckDB skips the rows whose x is NULL; Trino returns the x of the row with the smallest (largest) key, NULL or not',
+    alternative:
+      "min_by/max_by of a column that is never NULL (the row's id: `min_by(id, ROW(ts, id))`), then join that row back for its other columns",
+    detection:
+      'the lint cannot see whether x can be NULL, so every min_by/max_by is flagged; where x is never NULL, say so on its line: `-- dialect-ok: min-max-by (id is never NULL)`',
+    find: (s) => [...s.calls('min_by'), ...s.calls('max_by')].sort((a, b) => a - b),
+  },
+  {
     id: 'qualify',
     construct: 'QUALIFY',
     kind: 'exact',

@@ -131,6 +131,20 @@ const CASES: Record<string, { bad: Bad[]; good: string[] }> = {
     bad: [{ sql: 'SELECT md5(to_utf8(s)) FROM t', at: 'md5' }],
     good: ['SELECT md5_hex, "md5" FROM t'],
   },
+  'count-if': {
+    bad: [{ sql: 'SELECT count_if(x > 1) FROM t', at: 'count_if' }],
+    good: ['SELECT count(*) FILTER (WHERE x > 1) AS count_if FROM t'],
+  },
+  'min-max-by': {
+    bad: [
+      { sql: 'SELECT min_by(campaign_id, ts) FROM t', at: 'min_by' },
+      { sql: 'SELECT k,\n  max_by(name, ROW(ts, id)) FROM t GROUP BY k', at: 'max_by' },
+    ],
+    good: [
+      'SELECT min_by(id, ROW(ts, id)) -- dialect-ok: min-max-by (id is never NULL)\nFROM t',
+      'SELECT min(ts) AS min_by FROM t',
+    ],
+  },
   qualify: {
     bad: [
       {

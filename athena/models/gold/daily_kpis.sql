@@ -67,7 +67,7 @@ first_sessions AS (
   SELECT
     dt,
     user_id,
-    min_by(customer_key, ROW(session_start, session_id)) AS customer_key
+    min_by(customer_key, ROW(session_start, session_id)) AS customer_key -- dialect-ok: min-max-by (customer_key is never NULL)
   FROM fact_sessions
   GROUP BY dt, user_id
 ),

@@ -22,7 +22,7 @@ WITH orders AS (
   SELECT
     dt,
     order_id,
-    min_by(order_item_id, ROW(event_ts, order_item_id)) AS first_item_id,
+    min_by(order_item_id, ROW(event_ts, order_item_id)) AS first_item_id, -- dialect-ok: min-max-by (an id is never NULL)
     count(*) AS items,
     CAST(sum(quantity) AS BIGINT) AS units,
     count(DISTINCT product_id) AS distinct_products,

@@ -29,7 +29,7 @@ WITH sessions AS (
   SELECT
     dt,
     session_id,
-    min_by(event_id, ROW(event_ts, event_id)) AS first_event_id,
+    min_by(event_id, ROW(event_ts, event_id)) AS first_event_id, -- dialect-ok: min-max-by (an id is never NULL)
     min(event_ts) AS session_start,
     max(event_ts) AS session_end,
     count(*) AS events,

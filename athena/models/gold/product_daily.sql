@@ -30,8 +30,8 @@ WITH product_events AS (
   SELECT
     dt,
     product_id,
-    max_by(product_name, ROW(event_ts, event_id)) AS product_name,
-    max_by(product_category, ROW(event_ts, event_id)) AS category,
+    max_by(product_name, ROW(event_ts, event_id)) AS product_name, -- dialect-ok: min-max-by (never NULL in silver_events)
+    max_by(product_category, ROW(event_ts, event_id)) AS category, -- dialect-ok: min-max-by (never NULL in silver_events)
     count(*) FILTER (WHERE event_type = 'page_view') AS views,
     count(*) FILTER (WHERE event_type = 'add_to_cart') AS carts,
     count(*) FILTER (WHERE event_type = 'remove_from_cart') AS removes
