@@ -11,6 +11,7 @@ import { EventStream } from './event-stream.ts';
 import { IngestMonitoring } from './ingest-monitoring.ts';
 import { LakeCatalog } from './lake-catalog.ts';
 import { LakehousePipeline } from './lakehouse-pipeline.ts';
+import { ModelTables } from './model-tables.ts';
 import { SavedQueries } from './saved-queries.ts';
 import { LakeStorage } from './lake-storage.ts';
 import { Producer } from './producer.ts';
@@ -48,6 +49,8 @@ export class LakehouseStack extends Stack {
   readonly monitoring: IngestMonitoring;
   /** Glue tables and the Athena workgroup; undefined for LocalStack (Glue and Athena are paid there). */
   readonly catalog: LakeCatalog | undefined;
+  /** A typed Glue table per model, before the pipeline's first build (with the catalog). */
+  readonly modelTables: ModelTables | undefined;
   /** athena/queries/*.sql as named queries in the workgroup (with the catalog). */
   readonly savedQueries: SavedQueries | undefined;
   /** The state machine that builds the models, on a schedule (with the catalog). */
@@ -88,6 +91,13 @@ export class LakehouseStack extends Stack {
     this.catalog = config.localstack
       ? undefined
       : new LakeCatalog(this, 'Catalog', { config, storage: this.storage });
+    this.modelTables =
+      this.catalog &&
+      new ModelTables(this, 'ModelTables', {
+        config,
+        storage: this.storage,
+        catalog: this.catalog,
+      });
     this.savedQueries =
       this.catalog &&
       new SavedQueries(this, 'SavedQueries', {
@@ -129,7 +139,7 @@ export class LakehouseStack extends Stack {
     if (this.catalog) {
       new CfnOutput(this, out.glueDatabaseName, {
         value: this.catalog.databaseName,
-        description: 'Glue database of the lake tables (bronze_* today)',
+        description: 'Glue database of the lake tables (bronze, silver, gold, rfm, dq)',
       });
       new CfnOutput(this, out.athenaWorkGroupName, {
         value: this.catalog.workGroup.ref,

@@ -2,8 +2,9 @@
  * The Glue catalog and the Athena workgroup in the synthesized stack: one table per entry of
  * lib/catalog/bronze-tables.ts with partition projection over the keys the ingest path writes,
  * the SerDes that keep every raw line, one JSON table per run-record table of
- * lib/catalog/record-tables.ts, the workgroup settings, grantQuery's least-privilege policy,
- * cdk-nag, and the LocalStack variant (no Glue, no Athena).
+ * lib/catalog/record-tables.ts, one typed Parquet table per model (athena/ddl/model-tables.json)
+ * at an empty prefix until its first build, the workgroup settings, grantQuery's least-privilege
+ * policy, cdk-nag, and the LocalStack variant (no Glue, no Athena).
  *
  * Three stacks in one app, synthesized without bundling the producer (not under test here).
  */
@@ -20,9 +21,12 @@ import {
   PROJECTION_END,
   PROJECTION_START_DATE,
 } from '../../lib/catalog/bronze-tables.ts';
+import { readModelTables } from '../../lib/catalog/model-tables.ts';
 import { RECORD_TABLES } from '../../lib/catalog/record-tables.ts';
 import { ConfigError, databaseName, parseConfig } from '../../lib/config.ts';
 import { CUSTOMER_COLUMNS } from '../../lib/events/schema.ts';
+import { loadModels } from '../../lib/engine/model.ts';
+import { buildKey, checkBuildId } from '../../lib/engine/statements.ts';
 import { runRecordKey } from '../../lib/pipeline/run-records.ts';
 import {
   FIREHOSE_ERROR_PREFIX,
@@ -33,6 +37,7 @@ import {
 import { PROCESSING_FAILED } from '../../lib/local/delivery.ts';
 import { WHOLE_LINE_REGEX } from '../../lib/stack/lake-catalog.ts';
 import { LakehouseStack, STACK_OUTPUTS } from '../../lib/stack/lakehouse-stack.ts';
+import { UNBUILT_FOLDER } from '../../lib/stack/model-tables.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Synths
@@ -61,6 +66,7 @@ const variant = Template.fromStack(variantStack);
 const local = Template.fromStack(localStack);
 
 const catalog = stack.catalog!;
+const MODEL_TABLES = readModelTables();
 const id = (s: LakehouseStack, el: { node: { defaultChild?: unknown } }) =>
   s.getLogicalId(el.node.defaultChild as CfnElement);
 const ids = {
@@ -81,6 +87,7 @@ interface GlueTable {
     DatabaseName: unknown;
     TableInput: {
       Name: string;
+      Description?: string;
       TableType: string;
       Parameters: Record<string, unknown>;
       PartitionKeys: { Name: string; Type: string; Comment?: string }[];
@@ -187,7 +194,10 @@ describe('Glue database', () => {
 
 describe('Bronze tables', () => {
   it('has one external table per entry of BRONZE_TABLES, in the database', () => {
-    template.resourceCountIs('AWS::Glue::Table', BRONZE_TABLES.length + RECORD_TABLES.length);
+    template.resourceCountIs(
+      'AWS::Glue::Table',
+      BRONZE_TABLES.length + RECORD_TABLES.length + MODEL_TABLES.length,
+    );
     const bronze = [...tables.keys()].filter((n) => n.startsWith('bronze_')).sort();
     expect(bronze).toEqual(BRONZE_TABLES.map((t) => t.name).sort());
     expect(Object.keys(catalog.tables).sort()).toEqual(bronze);
@@ -422,6 +432,118 @@ describe('run-record tables (pipeline_runs, pipeline_run_models)', () => {
 
   it('is not created for LocalStack', () => {
     expect(local.findResources('AWS::Glue::Table')).toEqual({});
+  });
+});
+
+describe('model tables (athena/ddl/model-tables.json)', () => {
+  const typesOf = (
+    cols: readonly { Name?: string; name?: string; Type?: string; type?: string }[],
+  ) => cols.map((c) => `${c.Name ?? c.name} ${c.Type ?? c.type}`);
+
+  it('has one table per model, in the database, described, kept like the rest of the catalog', () => {
+    expect(MODEL_TABLES.map((t) => t.name).sort()).toEqual(
+      loadModels()
+        .map((m) => m.name)
+        .sort(),
+    );
+    expect(Object.keys(stack.modelTables!.tables).sort()).toEqual(
+      MODEL_TABLES.map((t) => t.name).sort(),
+    );
+    for (const def of MODEL_TABLES) {
+      const t = tables.get(def.name);
+      expect(t, def.name).toBeDefined();
+      expect(t!.Properties.DatabaseName).toEqual({ Ref: ids.database });
+      expect(t!.Properties.TableInput.TableType).toBe('EXTERNAL_TABLE');
+      expect(t!.Properties.TableInput.Description).toBe(def.description || undefined);
+      expect(t!.DeletionPolicy).toBe('Retain');
+    }
+    // Silver, Gold and RFM are all there.
+    expect(new Set(MODEL_TABLES.map((t) => t.layer))).toEqual(
+      new Set(loadModels().map((m) => m.layer)),
+    );
+    expect(MODEL_TABLES.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['silver_events', 'silver_quarantine']),
+    );
+  });
+
+  it('has exactly the columns and partition keys of the file, partition keys as strings', () => {
+    for (const def of MODEL_TABLES) {
+      const input = tableInput(def.name);
+      expect(typesOf(input.StorageDescriptor.Columns), def.name).toEqual(typesOf(def.columns));
+      expect(input.PartitionKeys ?? [], def.name).toEqual(
+        def.partitionKeys.map((p) => ({ Name: p.name, Type: 'string' })),
+      );
+    }
+    // The Glue types are Hive's, not DuckDB's.
+    const events = typesOf(tableInput('silver_events').StorageDescriptor.Columns);
+    expect(events).toEqual(
+      expect.arrayContaining(['event_id string', 'event_ts timestamp', 'quantity int']),
+    );
+    expect(tableInput('silver_events').PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+  });
+
+  it('reads Parquet as Athena CTAS writes it (Parquet SerDe and formats)', () => {
+    for (const def of MODEL_TABLES) {
+      const input = tableInput(def.name);
+      expect(input.StorageDescriptor, def.name).toMatchObject({
+        InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+        OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+        SerdeInfo: {
+          SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+          Parameters: { 'serialization.format': '1' },
+        },
+      });
+      expect(input.Parameters).toEqual({
+        classification: 'parquet',
+        'parquet.compression': 'ZSTD',
+      });
+    }
+  });
+
+  it('points each table at an empty prefix no build writes into, not at the builds themselves', () => {
+    // A build id cannot start with `_`, so `_unbuilt/` is never a build folder.
+    expect(() => checkBuildId({ name: 'm' }, UNBUILT_FOLDER)).toThrow();
+    for (const def of MODEL_TABLES) {
+      const location = render(tableInput(def.name).StorageDescriptor.Location);
+      expect(location).toBe(`s3://<lake>/${def.layer}/${def.name}/_unbuilt/`);
+      // Not `<layer>/<table>/`, which holds every build folder (`<layer>/<table>/<buildId>/`).
+      expect(location).not.toBe(`s3://<lake>/${def.layer}/${def.name}/`);
+      expect(buildKey(def, 'b1').startsWith(`${def.layer}/${def.name}/`)).toBe(true);
+      expect(location.startsWith(`s3://<lake>/${buildKey(def, 'b1')}`)).toBe(false);
+    }
+  });
+
+  it('are tables the pipeline may update, drop and re-create (grantQuery covers the database)', () => {
+    const roles = [
+      stack.pipeline!.functions.publisher.role!,
+      stack.pipeline!.stateMachine.role,
+    ].map((r) => id(stack, r));
+    for (const role of roles) {
+      const glue = statementsOfRole(template, role).filter((s) =>
+        list(s.Action).some((a) => a.startsWith('glue:')),
+      );
+      const covering = (action: string) =>
+        glue.some(
+          (s) =>
+            list(s.Action).includes(action) &&
+            list(s.Resource).some(
+              (r) =>
+                JSON.stringify(r) === JSON.stringify(glueArn(`table/${catalog.databaseName}/*`)),
+            ),
+        );
+      for (const action of [
+        'glue:GetTable',
+        'glue:CreateTable',
+        'glue:UpdateTable',
+        'glue:DeleteTable',
+      ]) {
+        expect(covering(action), `${role} ${action}`).toBe(true);
+      }
+    }
+  });
+
+  it('is not created for LocalStack', () => {
+    expect(localStack.modelTables).toBeUndefined();
   });
 });
 
