@@ -655,6 +655,7 @@ describe('revenue_anomalies on a 12-day revenue series', () => {
 // fraud_signals: 2026-11-19 (F0) and 2026-11-20 (F1)
 // ---------------------------------------------------------------------------------------------
 
+const F0 = '2026-11-19';
 const F1 = '2026-11-20';
 const at = (hms: string, date = F1) => `${date}T${hms}Z`;
 
@@ -663,35 +664,57 @@ const FRAUD_CRM: ShopCustomer[] = ['f1', 'f2', 'f2b', 'f2c', 'f3', 'f3b', 'f4'].
   updated: '2025-01-01T00:00:00Z',
 }));
 
+// F1 has 30 orders: o-hv (500.00), o-hv-miss (499.99), o-hv-pad (219.01), o-bulk (1.00 × 10 +
+// 1.00 × 12 = 22.00), o-bulk-miss (1.00 × 9 = 9.00) and 25 orders of 10.00 (f2 5, f2b 4, f2c 1,
+// f3 6, f3b 4, f4 2, f5 1, f6 2). Σ revenue = 500.00 + 499.99 + 219.01 + 22.00 + 9.00 + 250.00
+// = 1500.00, so F1's AOV is 1500.00 / 30 = 50.00 and the high_value threshold 10 × 50.00 = 500.00.
+// F0 has 4 orders: o-big0 (700.00) and f2c's three of 10.00: Σ 730.00, AOV 730.00 / 4 = 182.50.
 const FRAUD_EVENTS: ShopEvent[] = [
-  // high_value: 500.00 × 2 = 1000.00 fires (≥); 999.99 does not.
-  buy('e-hv', at('08:00:00'), 'f1', 'o-hv', 500, 2),
-  buy('e-hv-miss', at('10:00:00'), 'f1', 'o-hv-miss', 999.99),
+  // high_value: 500.00, exactly 10 × AOV, fires (≥); 499.99, one cent below, does not. o-hv-pad
+  // only brings the day's total to a round 1500.00.
+  buy('e-hv', at('08:00:00'), 'f1', 'o-hv', 500),
+  buy('e-hv-miss', at('10:00:00'), 'f1', 'o-hv-miss', 499.99),
+  buy('e-hv-pad', at('16:00:00'), 'f1', 'o-hv-pad', 219.01),
+  // 700.00 on F0 would pass F1's 500.00, but F0 is judged on its own AOV: 700.00 < 10 × 182.50
+  // = 1825.00 (a date needs at least 10 orders before one can reach 10 × AOV).
+  buy('e-big0', at('12:00:00', F0), 'f1', 'o-big0', 700),
   // bulk_quantity: lines of 10 and 12 units fire (largest 12, product p2); 9 units does not.
   buy('e-bulk-1', at('12:00:00'), 'f1', 'o-bulk', 1, 10),
   buy('e-bulk-2', at('12:00:10'), 'f1', 'o-bulk', 1, 12, { product: 'p2' }),
   buy('e-bulk-miss', at('14:00:00'), 'f1', 'o-bulk-miss', 1, 9),
-  // velocity: f2 orders at 10:00, 10:30, 11:00, 11:30. 11:00 counts 10:00 … 11:00 = 3 orders;
-  // 11:30 counts 10:30 … 11:30 = 3 (10:30 is exactly 60 minutes before: included).
+  // velocity: f2 orders at 10:00, 10:20, 10:40, 11:00 and 11:30. 11:00 counts 10:00 … 11:00 = 4
+  // (10:00 is exactly 60 minutes before: included) and fires. Near misses: 10:40 is the 3rd
+  // order within 60 minutes; 11:30 counts 10:40, 11:00, 11:30 = 3 (10:30 … 11:30; 10:20 is out).
   buy('e-v1', at('10:00:00'), 'f2', 'o-v1', 10),
-  buy('e-v2', at('10:30:00'), 'f2', 'o-v2', 10),
-  buy('e-v3', at('11:00:00'), 'f2', 'o-v3', 10),
-  buy('e-v4', at('11:30:00'), 'f2', 'o-v4', 10),
-  // Near miss: f2b's third order is 60 minutes and 1 second after the first: 2 in its window.
+  buy('e-v2', at('10:20:00'), 'f2', 'o-v2', 10),
+  buy('e-v3', at('10:40:00'), 'f2', 'o-v3', 10),
+  buy('e-v4', at('11:00:00'), 'f2', 'o-v4', 10),
+  buy('e-v5', at('11:30:00'), 'f2', 'o-v5', 10),
+  // Near miss: f2b's 4th order is 60 minutes and 1 second after the first: 3 in its window.
   buy('e-w1', at('10:00:00'), 'f2b', 'o-w1', 10),
-  buy('e-w2', at('10:30:00'), 'f2b', 'o-w2', 10),
-  buy('e-w3', at('11:00:01'), 'f2b', 'o-w3', 10),
-  // Across midnight: three orders in 50 minutes, but the third is on another dt: not counted.
-  buy('e-x1', at('23:20:00', '2026-11-19'), 'f2c', 'o-x1', 10),
-  buy('e-x2', at('23:40:00', '2026-11-19'), 'f2c', 'o-x2', 10),
-  buy('e-x3', at('00:10:00'), 'f2c', 'o-x3', 10),
-  // payment_methods: f3 uses 3 methods on F1 (every order flagged); f3b uses 2 (no flag).
+  buy('e-w2', at('10:20:00'), 'f2b', 'o-w2', 10),
+  buy('e-w3', at('10:40:00'), 'f2b', 'o-w3', 10),
+  buy('e-w4', at('11:00:01'), 'f2b', 'o-w4', 10),
+  // Across midnight: four orders in 50 minutes, but the fourth is on another dt: not counted.
+  buy('e-x1', at('23:20:00', F0), 'f2c', 'o-x1', 10),
+  buy('e-x2', at('23:30:00', F0), 'f2c', 'o-x2', 10),
+  buy('e-x3', at('23:40:00', F0), 'f2c', 'o-x3', 10),
+  buy('e-x4', at('00:10:00'), 'f2c', 'o-x4', 10),
+  // payment_methods: f3's running count of distinct methods on F1: credit_card 1, paypal 2,
+  // credit_card again 2, apple_pay 3, then two orders at 13:00: o-pm5 (google_pay; the smaller
+  // order_id) makes 4 and is the one flagged, o-pm6 (debit_card) makes 5. f3's busiest hour
+  // (12:00 … 13:00) holds 3 orders: no velocity flag.
   buy('e-pm1', at('09:00:00'), 'f3', 'o-pm1', 10),
-  buy('e-pm2', at('12:00:00'), 'f3', 'o-pm2', 10, 1, { payment: 'paypal' }),
-  buy('e-pm3', at('15:00:00'), 'f3', 'o-pm3', 10, 1, { payment: 'apple_pay' }),
+  buy('e-pm2', at('10:00:00'), 'f3', 'o-pm2', 10, 1, { payment: 'paypal' }),
+  buy('e-pm3', at('11:00:00'), 'f3', 'o-pm3', 10),
+  buy('e-pm4', at('12:00:00'), 'f3', 'o-pm4', 10, 1, { payment: 'apple_pay' }),
+  buy('e-pm5', at('13:00:00'), 'f3', 'o-pm5', 10, 1, { payment: 'google_pay' }),
+  buy('e-pm6', at('13:00:00'), 'f3', 'o-pm6', 10, 1, { payment: 'debit_card' }),
+  // Near miss: f3b pays with 3 distinct methods in 4 orders (credit_card twice): no flag.
   buy('e-pn1', at('09:00:00'), 'f3b', 'o-pn1', 10),
-  buy('e-pn2', at('12:00:00'), 'f3b', 'o-pn2', 10, 1, { payment: 'paypal' }),
-  buy('e-pn3', at('15:00:00'), 'f3b', 'o-pn3', 10),
+  buy('e-pn2', at('11:00:00'), 'f3b', 'o-pn2', 10, 1, { payment: 'paypal' }),
+  buy('e-pn3', at('13:00:00'), 'f3b', 'o-pn3', 10, 1, { payment: 'apple_pay' }),
+  buy('e-pn4', at('15:00:00'), 'f3b', 'o-pn4', 10),
   // country_mismatch: f4 lives in DE until 12:00 on F1, then FR (the F1 snapshot). An order
   // from FR at 10:00 fires; one from FR at 14:00 does not.
   buy('e-cm1', at('10:00:00'), 'f4', 'o-cm1', 10, 1, { country: 'FR' }),
@@ -746,9 +769,22 @@ describe('fraud_signals: one order per rule, and near misses', () => {
   it("every order of the fixture reached fact_orders (so a missing flag is the rules' doing)", async () => {
     const rows = await lake.rows('SELECT order_id FROM fact_orders ORDER BY order_id');
     const orders = [...new Set(FRAUD_EVENTS.map((e) => e.order!))].sort();
-    // 25 orders: o-bulk has two lines.
-    expect(orders).toHaveLength(25);
+    // 34 orders (30 on F1, 4 on F0): o-bulk has two lines.
+    expect(orders).toHaveLength(34);
     expect(rows.map((r) => r.order_id)).toEqual(orders);
+  });
+
+  it("the orders and revenue behind each date's AOV (the high_value arithmetic above)", async () => {
+    expect(
+      await lake.rows(
+        'SELECT dt, count(*) AS orders, sum(revenue) AS revenue FROM fact_orders GROUP BY dt ORDER BY dt',
+      ),
+    ).toEqual([
+      // o-big0 700.00 + 3 × 10.00.
+      { dt: F0, orders: '4', revenue: '730.00' },
+      // 500.00 + 499.99 + 219.01 + 22.00 + 9.00 + 25 × 10.00.
+      { dt: F1, orders: '30', revenue: '1500.00' },
+    ]);
   });
 
   it('flags exactly the orders the rules name', async () => {
@@ -774,7 +810,7 @@ describe('fraud_signals: one order per rule, and near misses', () => {
       detail,
       dt: F1,
     });
-    // Nothing on 2026-11-19: f2c's two orders there are the only ones.
+    // Nothing on 2026-11-19 (F0): o-big0 is below F0's 10 × AOV; f2c has only 3 orders there.
     expect(await lake.table('fraud_signals', 'dt, rule, order_id')).toEqual([
       // The bulk lines: max(10, 12) = 12 of p2; 2 lines reach 10. Revenue 1.00 × 10 + 1.00 × 12.
       flag(
@@ -800,37 +836,32 @@ describe('fraud_signals: one order per rule, and near misses', () => {
         null,
         'order country FR, customer country DE',
       ),
-      // 500.00 × 2 = 1000.00 ≥ 1000.
+      // 500.00 ≥ 10 × 1500.00 / 30 = 10 × 50.00 = 500.00 (equal: fires).
       flag(
         'o-hv',
         'f1',
         'f1#1',
         '08:00:00',
-        '1000.00',
+        '500.00',
         'high_value',
-        1000,
-        1000,
-        'order revenue 1000.00 is at least 1000.00',
+        500,
+        500,
+        'order revenue 500.00 is at least 10 times the average order value of 2026-11-20 ' +
+          '(1500.00 over 30 orders)',
       ),
-      // credit_card, paypal, apple_pay: 3 ≥ 3, so each of f3's three orders.
-      ...(
-        [
-          ['o-pm1', '09:00:00'],
-          ['o-pm2', '12:00:00'],
-          ['o-pm3', '15:00:00'],
-        ] as const
-      ).map(([order, ts]) =>
-        flag(
-          order,
-          'f3',
-          'f3#1',
-          ts,
-          '10.00',
-          'payment_methods',
-          3,
-          3,
-          `3 distinct payment methods used by the user on ${F1} (limit 3)`,
-        ),
+      // google_pay is f3's 4th distinct method (after credit_card, paypal, apple_pay); observed is
+      // all of F1's: those 4 and debit_card = 5.
+      flag(
+        'o-pm5',
+        'f3',
+        'f3#1',
+        '13:00:00',
+        '10.00',
+        'payment_methods',
+        5,
+        4,
+        `payment method google_pay is the 4th distinct one used by the user on ${F1}; ` +
+          '5 distinct that date (limit 4)',
       ),
       flag(
         'o-u1',
@@ -855,29 +886,17 @@ describe('fraud_signals: one order per rule, and near misses', () => {
         null,
         'user f6 has no customer record valid at the order time',
       ),
-      // 10:00, 10:30, 11:00: 3 in [10:00, 11:00].
+      // 10:00, 10:20, 10:40, 11:00: 4 in [10:00, 11:00].
       flag(
-        'o-v3',
+        'o-v4',
         'f2',
         'f2#1',
         '11:00:00',
         '10.00',
         'velocity',
-        3,
-        3,
-        '3 orders by the user in the 60 minutes up to this one (limit 3)',
-      ),
-      // 10:30, 11:00, 11:30: 3 in [10:30, 11:30].
-      flag(
-        'o-v4',
-        'f2',
-        'f2#1',
-        '11:30:00',
-        '10.00',
-        'velocity',
-        3,
-        3,
-        '3 orders by the user in the 60 minutes up to this one (limit 3)',
+        4,
+        4,
+        '4 orders by the user in the 60 minutes up to this one (limit 4)',
       ),
     ]);
   });

@@ -12,16 +12,28 @@
 -- date's flags never change when another date's data arrives: incremental builds equal full
 -- ones. An order whose items straddle midnight UTC is judged once per date, on that date's part.
 --
--- Rules (rule: fires when …; observed; threshold):
--- * high_value: the order's revenue ≥ 1000.00. observed = revenue; threshold 1000.
--- * velocity: the order is the user's 3rd (or later) order within 60 minutes, on the same dt.
+-- Rules (rule: fires when …; observed; threshold). The thresholds are set for a short list an
+-- analyst can work through; the counting rules flag the order at which the limit is reached,
+-- not every order of the user. Measured on the generated shop (1M events, no fraud in it):
+-- high_value ~0.7% of orders, velocity ~0.5%, payment_methods ~2.1%.
+-- * high_value: the order's revenue ≥ 10 × the average order value (AOV) of its dt: all
+--   fact_orders rows of that dt, the order itself included, AOV = Σ revenue / orders. Relative,
+--   so it follows the shop's prices instead of a fixed currency amount (a fixed 1000 flagged ~8%
+--   of orders at an AOV of ~350). Compared exactly, in decimals: revenue × orders ≥ 10 × Σ
+--   revenue. observed = revenue; threshold = 10 × AOV (DOUBLE); detail gives Σ revenue and
+--   orders of the date. A date needs at least 10 orders before any of them can reach it.
+-- * velocity: the order is the user's 4th (or later) order within 60 minutes, on the same dt.
 --   observed = the user's orders in the window [order_ts − 60 minutes, order_ts], both ends
 --   included, the order itself included; orders at the same instant count in order_id order
 --   (so of two simultaneous orders only the one with the larger order_id counts the other).
---   threshold 3. Orders on the previous dt are not counted (the partition's own rows only).
--- * payment_methods: the user paid with ≥ 3 distinct payment methods on that dt (payment_method
---   of fact_orders); every order of the user that dt is flagged. observed = the distinct
---   methods; threshold 3.
+--   threshold 4 (3 fired for ~2.5% of orders: heavy users often order 3 times in an hour).
+--   Orders on the previous dt are not counted (the partition's own rows only).
+-- * payment_methods: the user paid with ≥ 4 distinct payment methods on that dt (payment_method
+--   of fact_orders; NULL is no method). One row per (user, dt): the order that brings the
+--   user's running count of distinct methods to 4, orders taken by order_ts, then order_id (a
+--   method counts at its first use by the user that dt; a repeated method adds nothing).
+--   observed = the user's distinct methods that dt (4 or more); threshold 4. (≥ 3 with every
+--   order of the user flagged hit ~30% of orders: heavy users pay with a random method.)
 -- * country_mismatch: the order's country differs from the country of the customer version the
 --   order is attributed to (fact_orders.customer_key: the dim_customer version valid at the
 --   order time). Not evaluated for an unknown customer or a version whose country is NULL.
@@ -31,7 +43,15 @@
 -- * bulk_quantity: some line of the order has quantity ≥ 10 (fact_order_items). observed = the
 --   largest such quantity; threshold 10; detail names that line's product (ties: the smallest
 --   order_item_id) and how many lines reached 10.
-WITH velocity AS (
+WITH day_orders AS (
+  SELECT
+    dt,
+    count(*) AS orders,
+    CAST(sum(revenue) AS DECIMAL(18, 2)) AS revenue
+  FROM fact_orders
+  GROUP BY dt
+),
+velocity AS (
   SELECT
     o.dt,
     o.order_id,
@@ -44,13 +64,32 @@ WITH velocity AS (
     AND (p.order_ts < o.order_ts OR (p.order_ts = o.order_ts AND p.order_id <= o.order_id))
   GROUP BY o.dt, o.order_id
 ),
-payment AS (
+method_uses AS (
   SELECT
     dt,
     user_id,
-    count(DISTINCT payment_method) AS payment_methods
+    order_id,
+    order_ts,
+    payment_method,
+    row_number() OVER (
+      PARTITION BY dt, user_id, payment_method
+      ORDER BY order_ts, order_id
+    ) AS use_order
   FROM fact_orders
-  GROUP BY dt, user_id
+  WHERE payment_method IS NOT NULL
+),
+first_method_uses AS (
+  SELECT
+    dt,
+    order_id,
+    payment_method,
+    row_number() OVER (
+      PARTITION BY dt, user_id
+      ORDER BY order_ts, order_id
+    ) AS distinct_methods_so_far,
+    count(*) OVER (PARTITION BY dt, user_id) AS payment_methods
+  FROM method_uses
+  WHERE use_order = 1
 ),
 bulk_lines AS (
   SELECT
@@ -68,37 +107,39 @@ bulk_lines AS (
 ),
 flags AS (
   SELECT
-    dt,
-    order_id,
+    o.dt,
+    o.order_id,
     'high_value' AS rule,
-    CAST(revenue AS DOUBLE) AS observed,
-    CAST(1000 AS DOUBLE) AS threshold,
-    'order revenue ' || CAST(revenue AS VARCHAR) || ' is at least 1000.00' AS detail
-  FROM fact_orders
-  WHERE revenue >= 1000
+    CAST(o.revenue AS DOUBLE) AS observed,
+    CAST(10 * d.revenue AS DOUBLE) / CAST(d.orders AS DOUBLE) AS threshold,
+    'order revenue ' || CAST(o.revenue AS VARCHAR) || ' is at least 10 times the average order'
+      || ' value of ' || o.dt || ' (' || CAST(d.revenue AS VARCHAR) || ' over '
+      || CAST(d.orders AS VARCHAR) || ' orders)' AS detail
+  FROM fact_orders AS o
+  JOIN day_orders AS d ON d.dt = o.dt
+  WHERE o.revenue * d.orders >= 10 * d.revenue
   UNION ALL
   SELECT
     dt,
     order_id,
     'velocity' AS rule,
     CAST(orders_in_window AS DOUBLE) AS observed,
-    CAST(3 AS DOUBLE) AS threshold,
+    CAST(4 AS DOUBLE) AS threshold,
     CAST(orders_in_window AS VARCHAR)
-      || ' orders by the user in the 60 minutes up to this one (limit 3)' AS detail
+      || ' orders by the user in the 60 minutes up to this one (limit 4)' AS detail
   FROM velocity
-  WHERE orders_in_window >= 3
+  WHERE orders_in_window >= 4
   UNION ALL
   SELECT
-    o.dt,
-    o.order_id,
+    dt,
+    order_id,
     'payment_methods' AS rule,
-    CAST(p.payment_methods AS DOUBLE) AS observed,
-    CAST(3 AS DOUBLE) AS threshold,
-    CAST(p.payment_methods AS VARCHAR)
-      || ' distinct payment methods used by the user on ' || o.dt || ' (limit 3)' AS detail
-  FROM fact_orders AS o
-  JOIN payment AS p ON p.dt = o.dt AND p.user_id = o.user_id
-  WHERE p.payment_methods >= 3
+    CAST(payment_methods AS DOUBLE) AS observed,
+    CAST(4 AS DOUBLE) AS threshold,
+    'payment method ' || payment_method || ' is the 4th distinct one used by the user on ' || dt
+      || '; ' || CAST(payment_methods AS VARCHAR) || ' distinct that date (limit 4)' AS detail
+  FROM first_method_uses
+  WHERE distinct_methods_so_far = 4
   UNION ALL
   SELECT
     o.dt,
