@@ -46,26 +46,19 @@ export const ATHENA_DIR = join(REPO_ROOT, 'athena');
 export const MODELS_DIR = join(ATHENA_DIR, 'models');
 
 const IDENT = /^[a-z][a-z0-9_]*$/;
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().regex(IDENT, 'lowercase identifier')));
-
-const tableColumns = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'table.column')))
-  .default([]);
+/** A comma-separated header value whose items match `item`. */
+const commaList = (item: RegExp, what: string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(item, what)));
+const list = commaList(IDENT, 'lowercase identifier');
+const tableColumns = commaList(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'table.column').default([]);
 
 const HeaderSchema = z
   .object({
