@@ -90,14 +90,20 @@ async function ingestBronze(ctx: BenchContext, events: number) {
 }
 
 /** One pipeline run on `lake`, timed around the whole call; a failed or skipped run throws. */
-async function timedRun(ctx: BenchContext, lake: string, opts: { fullRefresh?: boolean }) {
+async function timedRun(
+  ctx: BenchContext,
+  lake: string,
+  opts: { fullRefresh?: boolean; models?: string[] },
+) {
   const t0 = performance.now();
   const report = await runPipelineAt(lake, ctx.cacheDir, ctx.config, { quiet: true, ...opts });
   const seconds = (performance.now() - t0) / 1000;
   if (report.status !== 'SUCCEEDED') throw new Error(`the run ${report.status}: ${report.error}`);
   if (report.skipped) throw new Error(`the run did nothing: ${report.plan}`);
   const partitions = report.models.reduce((n, m) => n + m.partitions, 0);
-  return { report, seconds, partitions };
+  /** Seconds per model, as `<model>_s` metrics. */
+  const perModel = Object.fromEntries(report.models.map((m) => [`${m.model}_s`, m.seconds]));
+  return { report, seconds, partitions, perModel };
 }
 
 const HOUR_MS = 3_600_000;
@@ -235,21 +241,14 @@ export const STAGES: Stage[] = [
       });
       try {
         // The floor: read every Bronze line once, as the models do, and nothing else.
-        let t0 = performance.now();
+        const t0 = performance.now();
         const scan = await engine.query(savedQuery('bronze_scan'));
         const scanSeconds = (performance.now() - t0) / 1000;
         const lines = Number(scan.rows[0]!.lines);
-        t0 = performance.now();
         // The pipeline as `lakehouse run` executes it: the state machine, every Silver model.
-        const report = await runPipelineAt(lake, ctx.cacheDir, ctx.config, {
-          quiet: true,
+        const { seconds, perModel } = await timedRun(ctx, lake, {
           models: models.map((m) => m.name),
         });
-        if (report.status !== 'SUCCEEDED') {
-          throw new Error(`bench: silver: the run ${report.status}: ${report.error}`);
-        }
-        const seconds = (performance.now() - t0) / 1000;
-        const perModel = Object.fromEntries(report.models.map((m) => [`${m.model}_s`, m.seconds]));
         return {
           seconds,
           events: lines,
@@ -275,15 +274,9 @@ export const STAGES: Stage[] = [
       const models = loadModels().filter((m) => m.layer === 'gold' || m.layer === 'rfm');
       if (!lake) throw new Error('bench: gold: run it with the silver stage (it builds on Silver)');
       if (models.length === 0) throw new Error('bench: gold: no gold or rfm models');
-      const t0 = performance.now();
-      const report = await runPipelineAt(lake, ctx.cacheDir, ctx.config, {
-        quiet: true,
+      const { report, seconds, perModel } = await timedRun(ctx, lake, {
         models: models.map((m) => m.name),
       });
-      if (report.status !== 'SUCCEEDED') {
-        throw new Error(`bench: gold: the run ${report.status}: ${report.error}`);
-      }
-      const seconds = (performance.now() - t0) / 1000;
       const engine = await DuckDbEngine.open({
         lakeRoot: lake,
         database: databaseName(ctx.config),
@@ -295,7 +288,6 @@ export const STAGES: Stage[] = [
       } finally {
         await engine.close();
       }
-      const perModel = Object.fromEntries(report.models.map((m) => [`${m.model}_s`, m.seconds]));
       return {
         seconds,
         events,
