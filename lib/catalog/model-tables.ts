@@ -68,6 +68,17 @@ const SCALAR_TYPES: Readonly<Record<string, string>> = {
   BLOB: 'binary',
 };
 
+/**
+ * The DuckDB type of a Glue type of the file (the inverse of `glueType`): how the laptop shows
+ * a model table that was never built.
+ */
+export function duckDbType(glue: string): string {
+  const scalar = Object.entries(SCALAR_TYPES).find(([, g]) => g === glue)?.[0];
+  if (scalar) return scalar;
+  if (/^decimal\(\d+,\d+\)$/.test(glue)) return glue.toUpperCase();
+  throw new ModelTableError(`no DuckDB type for the Glue type ${glue}`);
+}
+
 /** Why a DuckDB type has no place in a Glue table of this lake, and what to write instead. */
 const REFUSED: readonly { readonly match: RegExp; readonly why: string }[] = [
   {
@@ -258,7 +269,12 @@ export async function describeModelTables(
   // DuckDB is loaded only here, so the CDK app (which reads the file) never loads it.
   const { DuckDbEngine } = await import('../engine/duckdb.ts');
   const root = mkdtempSync(join(tmpdir(), 'model-tables-'));
-  const engine = await DuckDbEngine.open({ lakeRoot: root, database: 'model_tables', threads: 1 });
+  const engine = await DuckDbEngine.open({
+    lakeRoot: root,
+    database: 'model_tables',
+    threads: 1,
+    modelTables: [],
+  });
   try {
     const tables: ModelTable[] = [];
     const errors: string[] = [];

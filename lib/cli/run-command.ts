@@ -296,6 +296,12 @@ export function printRunReport(r: PipelineRunReport): void {
     );
     return;
   }
+  if (r.emptyLake) {
+    console.log(
+      'The lake has no Bronze yet (npm run lakehouse -- ingest, or load --file): only the ' +
+        'tables that need no input (the calendar, the unknown members) were built.',
+    );
+  }
   console.log(
     `Run ${r.runId} SUCCEEDED in ${secs(r.seconds)}: ${built.length} model(s), ` +
       `${fmt(r.bytesScanned)} bytes read.`,

@@ -36,6 +36,7 @@ import {
   stagingTableName,
 } from './statements.ts';
 import { sqlIdent, sqlString } from './wrap.ts';
+import { duckDbType, readModelTables, type ModelTable } from '../catalog/model-tables.ts';
 
 export interface DuckDbEngineOptions {
   /** Folder holding the lake keys (`bronze/…`, `silver/…`). */
@@ -46,6 +47,11 @@ export interface DuckDbEngineOptions {
   readonly threads?: number;
   /** DuckDB memory limit, e.g. `4GB` (default: DuckDB's, 80% of RAM). */
   readonly memoryLimit?: string;
+  /**
+   * The typed definitions of the model tables, shown as empty tables until a build publishes
+   * them, as the stack's Glue tables are in the account (default: athena/ddl/model-tables.json).
+   */
+  readonly modelTables?: readonly ModelTable[];
 }
 
 /** What a statement did, as Athena's query statistics say it. */
@@ -104,11 +110,28 @@ export class DuckDbEngine implements SqlEngine {
     return `${sqlIdent(this.options.database)}.${sqlIdent(table)}`;
   }
 
-  /** (Re)creates every view from what is on disk now: Bronze objects and catalog entries. */
+  /**
+   * (Re)creates every view from what is on disk now: Bronze objects and catalog entries; a model
+   * table never built is an empty table of its declared columns (in the account, the Glue table
+   * the stack created), so a model reading it sees no rows instead of failing.
+   */
   async refresh(): Promise<void> {
     for (const t of BRONZE_TABLES) await this.createBronzeView(t);
     for (const t of RECORD_TABLES) await this.createRecordView(t);
-    for (const e of this.catalog.list()) await this.createTableView(e);
+    const built = new Set<string>();
+    for (const e of this.catalog.list()) {
+      await this.createTableView(e);
+      built.add(e.table);
+    }
+    for (const t of this.options.modelTables ?? readModelTables()) {
+      if (built.has(t.name)) continue;
+      const cols = [...t.columns, ...t.partitionKeys].map(
+        (c) => `CAST(NULL AS ${duckDbType(c.type)}) AS ${sqlIdent(c.name)}`,
+      );
+      await this.conn.run(
+        `CREATE OR REPLACE VIEW ${this.qualify(t.name)} AS SELECT ${cols.join(', ')} WHERE false`,
+      );
+    }
   }
 
   async query(sql: string, opts: { signal?: AbortSignal } = {}): Promise<QueryResult> {

@@ -228,7 +228,10 @@ describe('lakehouse build and sql', () => {
   it('says there is nothing to build yet on an empty lake', () => {
     const r = lakehouse('build', '--lake', join(work, 'empty'));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Nothing to build: the lake has no Bronze yet/);
+    expect(r.stdout).toMatch(/^The lake has no Bronze yet .*only the tables that need no input/);
+    // Built from nothing: the calendar and the dimensions' unknown members.
+    expect(r.stdout).toMatch(/dim_date +0 +7,305/);
+    expect(r.stdout).not.toMatch(/fact_order_items/);
   });
 
   it('builds Silver from loaded lines and queries it as table, csv and json', () => {
@@ -286,6 +289,25 @@ describe('lakehouse build and sql', () => {
     writeFileSync(join(work, 'q.sql'), 'SELECT reason, detail FROM silver_quarantine;\n');
     const file = lakehouse('sql', '--file', 'q.sql', '--format', 'json', '--lake', lake);
     expect(JSON.parse(file.stdout)).toEqual([{ reason: 'bad_type', detail: 'product_price' }]);
+
+    // Events without any CRM or ERP export: Gold is built, the order on the unknown members.
+    const gold = lakehouse(
+      'sql',
+      'SELECT order_id, customer_key, has_unknown_customer, has_unknown_product, revenue FROM fact_orders',
+      '--format',
+      'json',
+      '--lake',
+      lake,
+    );
+    expect(JSON.parse(gold.stdout)).toEqual([
+      {
+        order_id: 'o-1',
+        customer_key: '-1',
+        has_unknown_customer: true,
+        has_unknown_product: true,
+        revenue: '12.50',
+      },
+    ]);
 
     // Nothing new: nothing to build.
     const again = lakehouse('build', '--lake', lake);

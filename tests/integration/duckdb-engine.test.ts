@@ -123,6 +123,45 @@ describe('DuckDbEngine.materialize', () => {
     expect(existsSync(join(lake, 'gold', 'dim', 'x1'))).toBe(false);
   });
 
+  it('shows a model table never built as an empty table of its declared columns', async () => {
+    const typed = await DuckDbEngine.open({
+      lakeRoot: lake,
+      database: 'typed',
+      modelTables: [
+        {
+          name: 'dim',
+          layer: 'gold',
+          description: '',
+          columns: [
+            { name: 'k', type: 'string' },
+            { name: 'v', type: 'decimal(18,2)' },
+          ],
+          partitionKeys: [{ name: 'dt', type: 'string' }],
+        },
+      ],
+    });
+    try {
+      const r = await typed.query('SELECT * FROM dim');
+      expect(r.columns).toEqual([
+        { name: 'k', type: 'varchar' },
+        { name: 'v', type: 'decimal(18,2)' },
+        { name: 'dt', type: 'varchar' },
+      ]);
+      expect(r.rows).toEqual([]);
+      // Once built, the build's data replaces it.
+      const t = model({
+        name: 'dim',
+        materialization: 'table',
+        partitionedBy: [],
+        sql: `SELECT 'a' AS k`,
+      });
+      await typed.materialize({ model: t, buildId: 'x1' });
+      expect((await typed.query('SELECT * FROM dim')).rows).toEqual([{ k: 'a' }]);
+    } finally {
+      await typed.close();
+    }
+  });
+
   it('leaves the published table as it was when the query fails, and says why', async () => {
     const ok = model({ name: 'fragile', sql: `SELECT 1 AS n, '2026-11-01' AS dt` });
     await engine.materialize({ model: ok, partitions: ['2026-11-01'], buildId: 'good' });

@@ -12,6 +12,7 @@ import {
   MODEL_TABLES_FILE,
   ModelTableError,
   describeModelTables,
+  duckDbType,
   glueType,
   parseModelTables,
   renderModelTables,
@@ -81,6 +82,24 @@ describe('glueType', () => {
       expect(message, duck).toContain(duck);
       expect(message, duck).toMatch(why);
     }
+  });
+});
+
+describe('duckDbType', () => {
+  it('is the inverse of glueType for every type the file can hold', () => {
+    for (const t of [
+      'VARCHAR',
+      'BIGINT',
+      'INTEGER',
+      'DOUBLE',
+      'BOOLEAN',
+      'DATE',
+      'TIMESTAMP',
+      'DECIMAL(18,2)',
+    ]) {
+      expect(duckDbType(glueType(t, 'x'))).toBe(t);
+    }
+    expect(() => duckDbType('varchar(3)')).toThrow('no DuckDB type for the Glue type varchar(3)');
   });
 });
 
