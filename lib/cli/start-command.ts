@@ -75,7 +75,10 @@ export function registerStart(program: Command): void {
       console.log(
         '  npm run lakehouse -- sql "SELECT event_type, count(*) FROM silver_events GROUP BY 1"',
       );
-      console.log('  npm run lakehouse -- sql --file athena/queries/top_products.sql');
+      console.log(
+        '  npm run lakehouse -- sql --file athena/queries/todays_kpis.sql   (athena/queries/ holds more)',
+      );
+      console.log('  npm run lakehouse -- sql --file athena/queries/rfm_segment_sizes.sql');
       console.log(
         '  npm run lakehouse -- sql "SELECT * FROM pipeline_runs ORDER BY started_at DESC LIMIT 5"',
       );
