@@ -23,6 +23,11 @@
  *   partition D sums everything up to D, like an RFM snapshot): the adapter filters them to
  *   `column <= <newest partition being built>`, and a change in the input's partition F rebuilds
  *   every partition of the model from F on.
+ * - `window_days`: with `cumulative` inputs, how far back they are read: from the oldest
+ *   partition being built less this many days (partition values are dates), so a partition D
+ *   reads D − N … D; a change in the input's partition F then rebuilds F … F + N only. For
+ *   trailing windows (a 7-day lead score, the previous snapshot), whose cost must not grow with
+ *   history.
  * - `lookup`: inputs read whole whose rows are valid from a point in time (SCD type 2
  *   dimensions). A change in one rebuilds the partitions from the earliest date the change can
  *   touch (the earliest partition of its own inputs that changed) on, not every partition.
@@ -67,6 +72,7 @@ const HeaderSchema = z
     depends_on: list.default([]),
     scope: tableColumns,
     cumulative: tableColumns,
+    window_days: z.coerce.number().int().positive().max(3660).optional(),
     lookup: list.default([]),
     description: z.string().default(''),
   })
@@ -83,6 +89,8 @@ export interface Model {
   readonly scope: Readonly<Record<string, string>>;
   /** Input table → the column filtered to `<=` the newest partition being built. */
   readonly cumulative: Readonly<Record<string, string>>;
+  /** How many days before the oldest partition built the cumulative inputs are read from. */
+  readonly windowDays?: number;
   /** Inputs read whole whose changes rebuild only the partitions from the change's date on. */
   readonly lookup: readonly string[];
   readonly description: string;
@@ -149,6 +157,9 @@ export function parseModel(file: string, text: string): Model {
       `${rel}: ${twice[0]} is given more than one of scope, cumulative and lookup`,
     );
   }
+  if (h.window_days !== undefined && Object.keys(cumulative).length === 0) {
+    throw new ModelError(`${rel}: window_days applies to cumulative inputs, and there are none`);
+  }
   const partitionInputs = Object.keys(scope).length + Object.keys(cumulative).length;
   if (h.materialization === 'partition_overwrite' && partitionInputs === 0) {
     throw new ModelError(
@@ -172,6 +183,7 @@ export function parseModel(file: string, text: string): Model {
     dependsOn: h.depends_on,
     scope,
     cumulative,
+    ...(h.window_days !== undefined ? { windowDays: h.window_days } : {}),
     lookup: h.lookup,
     description: h.description,
     file: rel,

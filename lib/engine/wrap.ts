@@ -37,7 +37,7 @@ export interface InputSource {
   readonly from: string;
   readonly filter?:
     | { readonly column: string; readonly values: readonly string[] }
-    | { readonly column: string; readonly upTo: string };
+    | { readonly column: string; readonly upTo: string; readonly from?: string };
 }
 
 /**
@@ -57,7 +57,8 @@ export function withInputs(
     const where = !f
       ? ''
       : 'upTo' in f
-        ? ` WHERE ${sqlIdent(f.column)} <= ${sqlString(f.upTo)}`
+        ? ` WHERE ${f.from !== undefined ? `${sqlIdent(f.column)} >= ${sqlString(f.from)} AND ` : ''}` +
+          `${sqlIdent(f.column)} <= ${sqlString(f.upTo)}`
         : ` WHERE ${sqlIdent(f.column)} IN (${f.values.map(sqlString).join(', ')})`;
     return `${sqlIdent(table)} AS (SELECT * FROM ${src.from}${where})`;
   });
@@ -94,7 +95,8 @@ export type InputResolver = (table: string) => string | undefined;
 
 /**
  * The model's query, restricted to `partitions` when given: every `scope` input is shadowed by
- * a CTE filtered to those values (a `cumulative` input: to values up to the newest of them), and
+ * a CTE filtered to those values (a `cumulative` input: to values up to the newest of them, and
+ * from `window_days` before the oldest when the model has a window), and
  * the result is filtered on the partition column, so a statement writes only what it was asked to. Inputs that `resolve` redirects are shadowed too
  * (filtered when scoped). Without `partitions` (a `table` build) and without redirects the query
  * is the model's own text.
@@ -110,7 +112,10 @@ export function scopedQuery(
     if (!model.partitionedBy[0]) throw new Error(`${model.name} has no partition column`);
     if (partitions.length === 0) throw new Error(`${model.name}: no partitions to build`);
   }
-  const newest = partitions !== undefined ? [...partitions].sort().at(-1)! : undefined;
+  const sorted = partitions !== undefined ? [...partitions].sort() : undefined;
+  const newest = sorted?.at(-1);
+  const from =
+    sorted && model.windowDays !== undefined ? daysBefore(sorted[0]!, model.windowDays) : undefined;
   for (const table of model.dependsOn) {
     const column = partitions !== undefined ? model.scope[table] : undefined;
     const upToColumn = newest !== undefined ? model.cumulative[table] : undefined;
@@ -123,7 +128,7 @@ export function scopedQuery(
     } else if (upToColumn) {
       inputs[table] = {
         from: redirected ?? qualify(table),
-        filter: { column: upToColumn, upTo: newest! },
+        filter: { column: upToColumn, upTo: newest!, ...(from !== undefined ? { from } : {}) },
       };
     } else if (redirected) {
       inputs[table] = { from: redirected };
@@ -137,4 +142,13 @@ export function scopedQuery(
     inputs,
     (inner) => `SELECT * FROM ${inner} WHERE ${sqlIdent(column)} IN (${list})`,
   );
+}
+
+/** The date `days` days before `date` (both `YYYY-MM-DD`); throws for a value that is no date. */
+export function daysBefore(date: string, days: number): string {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new Error(`window_days needs date partition values (YYYY-MM-DD), got '${date}'`);
+  }
+  return new Date(ms - days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { BRONZE_TABLES, partitionValueOf, type BronzePartition } from '../catalog/bronze-tables.ts';
 import type { Model } from '../engine/model.ts';
 import { stagingTableName, type StagedInput } from '../engine/statements.ts';
+import { daysBefore } from '../engine/wrap.ts';
 import type { LakeLister } from '../lake/lake-store.ts';
 
 /** Kept in the lake (`_state/pipeline/watermark.json`); moved only by a successful full run. */
@@ -124,6 +125,7 @@ export function modelFingerprint(model: Model): string {
     // Only when present, so the fingerprints of models without them stay as they were.
     ...(Object.keys(model.cumulative).length > 0 ? [Object.entries(model.cumulative).sort()] : []),
     ...(model.lookup.length > 0 ? [[...model.lookup].sort()] : []),
+    ...(model.windowDays !== undefined ? [model.windowDays] : []),
   ]);
   return createHash('sha256').update(config).update('\n').update(model.sql).digest('hex');
 }
@@ -304,6 +306,24 @@ export async function planRun(opts: {
     return out;
   };
   /**
+   * `partitions` plus the model's partitions that read a changed value of a cumulative input:
+   * every one from the earliest change on, or with `window_days` N only those up to N days after
+   * the latest change.
+   */
+  const afterChanges = (
+    model: Model,
+    partitions: Set<string>,
+    changes: readonly string[],
+  ): Set<string> => {
+    if (changes.length === 0) return partitions;
+    const sorted = [...changes].sort();
+    if (model.windowDays === undefined) return fromFloor(model, partitions, sorted[0]!);
+    const last = daysBefore(sorted.at(-1)!, -model.windowDays);
+    const out = new Set(partitions);
+    for (const v of valuesOf(model)) if (v >= sorted[0]! && v <= last) out.add(v);
+    return out;
+  };
+  /**
    * How far back a change in input `dep` reaches: `undefined` if it did not change this run,
    * `null` if anywhere, else the earliest partition value (date) it changed.
    */
@@ -365,7 +385,7 @@ export async function planRun(opts: {
       partitions = new Set(request.dates);
       reason = 'dates';
       // A partition of a cumulative model sums everything up to it: the later ones change too.
-      if (cumulative) partitions = fromFloor(model, partitions, [...partitions].sort()[0]!);
+      if (cumulative) partitions = afterChanges(model, partitions, [...partitions]);
     } else if (fullRefresh || fingerprintChanged) {
       partitions = valuesOf(model);
       reason = fullRefresh ? 'full refresh' : changedReason;
@@ -373,8 +393,10 @@ export async function planRun(opts: {
       partitions = new Set();
       reason = 'new data';
       let unscopedChanged = false;
-      // Partitions from this value on are rebuilt (a cumulative or lookup input changed).
+      // Partitions from this value on are rebuilt (a lookup input changed).
       let floor: string | undefined;
+      // Values of cumulative inputs that changed: the partitions that sum them are rebuilt.
+      const cumulativeChanges: string[] = [];
       for (const dep of model.dependsOn) {
         const column = model.scope[dep] ?? model.cumulative[dep];
         const up = planned.get(dep);
@@ -391,16 +413,15 @@ export async function planRun(opts: {
           : [...(changed.get(`${dep}.${column}`) ?? [])];
         if (up && values.length > 0) reason = 'upstream';
         for (const v of values) partitions.add(v);
-        if (model.cumulative[dep] !== undefined && values.length > 0) {
-          floor = earliest(floor, [...values].sort()[0]!) ?? undefined;
-        }
+        if (model.cumulative[dep] !== undefined) cumulativeChanges.push(...values);
       }
       // An input read whole (not scoped) changed: every partition may depend on it.
       if (unscopedChanged) {
         partitions = valuesOf(model);
         reason = 'upstream';
-      } else if (floor !== undefined) {
-        partitions = fromFloor(model, partitions, floor);
+      } else {
+        if (floor !== undefined) partitions = fromFloor(model, partitions, floor);
+        partitions = afterChanges(model, partitions, cumulativeChanges);
       }
     }
     const owed = request.dates ? undefined : watermark.pending?.[model.name];

@@ -61,6 +61,16 @@ describe('model headers', () => {
       'athena/models/gold/x.sql: scope, cumulative and lookup only apply to partition_overwrite models',
     ],
     [
+      'window_days without a cumulative input',
+      [...partitioned, 'depends_on: a', 'scope: a.dt', 'window_days: 7'],
+      'athena/models/gold/x.sql: window_days applies to cumulative inputs, and there are none',
+    ],
+    [
+      'a window_days that is not a whole number of days',
+      [...partitioned, 'depends_on: a', 'cumulative: a.dt', 'window_days: 1.5'],
+      'athena/models/gold/x.sql: bad model header (window_days:',
+    ],
+    [
       'a malformed cumulative entry',
       [...partitioned, 'depends_on: a', 'cumulative: a'],
       'athena/models/gold/x.sql: bad model header (cumulative.0: table.column)',

@@ -476,6 +476,33 @@ describe('planRun: cumulative and lookup inputs rebuild from the change on', () 
     });
   });
 
+  it('with window_days, a change rebuilds only the partitions whose window holds it', async () => {
+    const trailing = defineModel(
+      'gold/trailing',
+      [
+        'materialization: partition_overwrite',
+        'partitioned_by: dt',
+        'depends_on: facts',
+        'cumulative: facts.dt',
+        'window_days: 1',
+      ],
+      'SELECT count(*) AS n, dt FROM facts GROUP BY dt',
+    );
+    const windowed = [...models, trailing];
+    const lake = fixtureLake();
+    const watermark = (await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models: windowed }))
+      .next;
+    lake.add(eventKey(D1, '05', 42), at(1));
+    const result = await plan(lake, watermark, {}, { models: windowed });
+    // D1 changed: its own partition and D2's (D2 reads D1 … D2); D3 reads D2 … D3 only.
+    expect(task(result, 'trailing').partitions).toEqual([D1, D2]);
+    expect(task(result, 'asof').partitions).toEqual([D1, D2, D3]);
+    expect(
+      task(await plan(lake, watermark, { dates: [D2] }, { models: windowed }), 'trailing')
+        .partitions,
+    ).toEqual([D2, D3]);
+  });
+
   it('fingerprints of models without the new keys are unchanged; with them, they count', () => {
     // The fingerprint as it was computed before cumulative and lookup existed: existing lakes
     // must not rebuild every model after an upgrade.

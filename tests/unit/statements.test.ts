@@ -425,6 +425,26 @@ describe('wrap: inputs shadowed by CTEs of the same name', () => {
     expect(sql).toContain(`WHERE "snapshot_date" IN ('d2', 'd1', 'd3')`);
   });
 
+  it('scopedQuery: with window_days, a cumulative input is read from that many days back', () => {
+    const trailing = defineModel(
+      'gold/trailing',
+      [
+        'materialization: partition_overwrite',
+        'partitioned_by: dt',
+        'depends_on: events',
+        'cumulative: events.dt',
+        'window_days: 6',
+      ],
+      'SELECT count(*) AS n, dt FROM events GROUP BY dt',
+    );
+    expect(scopedQuery(trailing, ['2026-11-21', '2026-03-01'], qualify)).toContain(
+      `"events" AS (SELECT * FROM "lake_db"."events" WHERE "dt" >= '2026-02-23' AND "dt" <= '2026-11-21')`,
+    );
+    expect(() => scopedQuery(trailing, ['latest'], qualify)).toThrow(
+      "window_days needs date partition values (YYYY-MM-DD), got 'latest'",
+    );
+  });
+
   it('scopedQuery refuses partitions on an unpartitioned model, or none at all', () => {
     expect(() => scopedQuery(summary, ['d1'], qualify)).toThrow('summary has no partition column');
     expect(() => scopedQuery(lines, [], qualify)).toThrow('lines: no partitions to build');
