@@ -78,9 +78,10 @@ user_kinds AS (
     count(*) FILTER (WHERE c.signup_date < CAST(f.dt AS DATE)) AS returning_users,
     count(*) FILTER (WHERE f.customer_key = '-1') AS unknown_users
   FROM first_sessions AS f
+  -- The unknown member '-1' is a row of dim_customer with no signup_date: it counts as neither
+  -- new nor returning. (An extra `<> '-1'` in ON made DuckDB leave its hash join: 30x slower.)
   LEFT JOIN dim_customer AS c
     ON c.customer_key = f.customer_key
-    AND f.customer_key <> '-1'
   GROUP BY f.dt
 ),
 order_totals AS (
