@@ -307,8 +307,8 @@ export async function planRun(opts: {
   };
   /**
    * `partitions` plus the model's partitions that read a changed value of a cumulative input:
-   * every one from the earliest change on, or with `window_days` N only those up to N days after
-   * the latest change.
+   * every one from the earliest change on, or with `window_days` N those within N days after a
+   * change.
    */
   const afterChanges = (
     model: Model,
@@ -316,11 +316,13 @@ export async function planRun(opts: {
     changes: readonly string[],
   ): Set<string> => {
     if (changes.length === 0) return partitions;
-    const sorted = [...changes].sort();
+    const sorted = [...new Set(changes)].sort();
     if (model.windowDays === undefined) return fromFloor(model, partitions, sorted[0]!);
-    const last = daysBefore(sorted.at(-1)!, -model.windowDays);
+    const windows = sorted.map((c) => [c, daysBefore(c, -model.windowDays!)] as const);
     const out = new Set(partitions);
-    for (const v of valuesOf(model)) if (v >= sorted[0]! && v <= last) out.add(v);
+    for (const v of valuesOf(model)) {
+      if (windows.some(([from, to]) => v >= from && v <= to)) out.add(v);
+    }
     return out;
   };
   /**

@@ -501,6 +501,11 @@ describe('planRun: cumulative and lookup inputs rebuild from the change on', () 
       task(await plan(lake, watermark, { dates: [D2] }, { models: windowed }), 'trailing')
         .partitions,
     ).toEqual([D2, D3]);
+    // Two changes far apart: each one's window, not everything between them.
+    const far = '2026-12-01';
+    lake.add(eventKey(far, '00', 43), at(2));
+    const both = await plan(lake, watermark, { dates: [D1, far] }, { models: windowed });
+    expect(task(both, 'trailing').partitions).toEqual([D1, D2, far]);
   });
 
   it('fingerprints of models without the new keys are unchanged; with them, they count', () => {
