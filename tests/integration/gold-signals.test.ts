@@ -8,6 +8,7 @@
  * enum, so Silver would quarantine the line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scopedQuery } from '../../lib/engine/wrap.ts';
 import {
   ShopLake,
   model,
@@ -85,6 +86,52 @@ async function columns(lake: ShopLake, table: string): Promise<string[]> {
   return rows.map((r) => `${String(r.column_name)} ${String(r.column_type)}`);
 }
 
+/** One expected hot_leads row of as-of date `dt`; `points` are recency, cart, engagement, purchase. */
+function lead(
+  dt: string,
+  l: {
+    user: string;
+    key: string;
+    session: string;
+    /** last_abandoned_at, `YYYY-MM-DD HH:MM:SS` (UTC). */
+    at: string;
+    days: number;
+    abandoned: number;
+    carts: number;
+    sessions: number;
+    views: number;
+    orders: number;
+    revenue: string;
+    points: readonly [number, number, number, number];
+    score: number;
+    rank: number;
+  },
+): Row {
+  const [recency, cart, engagement, purchase] = l.points;
+  // The score is the sum of the four components: a slip in the arithmetic fails here.
+  expect(recency + cart + engagement + purchase, `${l.user} ${dt}`).toBe(l.score);
+  return {
+    user_id: l.user,
+    customer_key: l.key,
+    last_abandoned_session_id: l.session,
+    last_abandoned_at: l.at,
+    days_since_last_abandon: String(l.days),
+    abandoned_sessions: String(l.abandoned),
+    abandoned_cart_adds: String(l.carts),
+    sessions: String(l.sessions),
+    page_views: String(l.views),
+    past_orders: String(l.orders),
+    past_revenue: l.revenue,
+    recency_points: recency,
+    cart_points: cart,
+    engagement_points: engagement,
+    purchase_points: purchase,
+    propensity_score: l.score,
+    lead_rank: String(l.rank),
+    dt,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // customer_ltv and hot_leads: one shop, 2026-09-20 and 2026-11-01 … 2026-11-10
 // ---------------------------------------------------------------------------------------------
@@ -120,9 +167,9 @@ const SHOP: ShopEvent[] = [
   // u3: not in the CRM; one order of 15.50 × 2 = 31.00.
   buy('e-u3-1', '2026-11-08T20:00:00Z', 'u3', 'o-u3-1', 15.5, 2, { product: 'p5' }),
 
-  // h1: two past orders of 20.00 (11-01, 11-03: outside the 7-day window), two abandoned carts
-  // in the window (11-07 with 2 page views and 2 carts, 11-09 with 1 and 1) and a browse-only
-  // session on 11-10 (2 page views).
+  // h1: two orders of 20.00 (11-01, 11-03: outside the window as of 11-10, o-h1-2 inside it as
+  // of 11-08 and 11-09), two abandoned carts (11-07 with 2 page views and 2 carts, 11-09 with 1
+  // and 1) and a browse-only session on 11-10 (2 page views).
   buy('e-h1-o1', '2026-11-01T12:00:00Z', 'h1', 'o-h1-1', 20, 1, { product: 'p2' }),
   buy('e-h1-o2', '2026-11-03T12:00:00Z', 'h1', 'o-h1-2', 20, 1, { product: 'p2' }),
   view('e-h1-a1', '2026-11-07T14:00:00Z', 'h1', 's-h1-a'),
@@ -134,7 +181,7 @@ const SHOP: ShopEvent[] = [
   view('e-h1-c1', '2026-11-10T09:00:00Z', 'h1', 's-h1-c'),
   view('e-h1-c2', '2026-11-10T09:05:00Z', 'h1', 's-h1-c', 'p2'),
 
-  // h2: abandons a cart on 11-08, buys the next day (10.00): not a lead.
+  // h2: abandons a cart on 11-08, buys the next day (10.00): a lead as of 11-08 only.
   view('e-h2-a1', '2026-11-08T10:00:00Z', 'h2', 's-h2-a'),
   cart('e-h2-a2', '2026-11-08T10:01:00Z', 'h2', 's-h2-a'),
   buy('e-h2-b1', '2026-11-09T11:00:00Z', 'h2', 'o-h2-1', 10),
@@ -148,7 +195,8 @@ const SHOP: ShopEvent[] = [
     cart(`e-h3-c${i}`, `2026-11-10T10:${String(40 + i)}:00Z`, 'h3', 's-h3'),
   ),
 
-  // h4: abandons on 11-03 (outside the window) and on 11-04 (the window's first date).
+  // h4: abandons on 11-03 and on 11-04 (as of 11-10, the first outside the window and the second
+  // on its first date).
   view('e-h4-o1', '2026-11-03T16:00:00Z', 'h4', 's-h4-old'),
   cart('e-h4-o2', '2026-11-03T16:01:00Z', 'h4', 's-h4-old'),
   view('e-h4-a1', '2026-11-04T16:00:00Z', 'h4', 's-h4-a'),
@@ -160,12 +208,13 @@ const SHOP: ShopEvent[] = [
   view('e-h9-1', '2026-11-04T17:00:00Z', 'h9', 's-h9'),
   cart('e-h9-2', '2026-11-04T17:01:00Z', 'h9', 's-h9'),
 
-  // h5: abandons on 11-03 only, outside the window: not a lead.
+  // h5: abandons on 11-03 only: a lead as of 11-03 … 11-09, not as of 11-10 (outside the window).
   view('e-h5-1', '2026-11-03T20:00:00Z', 'h5', 's-h5'),
   cart('e-h5-2', '2026-11-03T20:01:00Z', 'h5', 's-h5'),
 
   // h6: one session across midnight: cart at 23:55 on 11-08, purchase (25.00) at 00:10 on 11-09.
-  // fact_sessions has an abandoned row on 11-08, but the order follows it: not a lead.
+  // fact_sessions has an abandoned row on 11-08, and the order follows it: a lead as of 11-08
+  // only (as of 11-09 the purchase row, ending after the abandoned row started, is seen).
   view('e-h6-1', '2026-11-08T23:50:00Z', 'h6', 's-h6'),
   cart('e-h6-2', '2026-11-08T23:55:00Z', 'h6', 's-h6'),
   buy('e-h6-3', '2026-11-09T00:10:00Z', 'h6', 'o-h6-1', 25, 1, { session: 's-h6' }),
@@ -353,9 +402,10 @@ describe('customer_ltv and hot_leads on a hand-written shop', () => {
     ]);
   });
 
-  it('fact_sessions holds the abandoned carts that do not make leads', async () => {
+  it('fact_sessions holds the abandoned carts that do not make leads on 2026-11-10', async () => {
     // h2 (bought the next day), h5 (before the window), h6 (bought after midnight): their
-    // abandoned rows exist, so their absence from hot_leads is the model's rule at work.
+    // abandoned rows exist, so their absence from the 2026-11-10 partition is the model's rule
+    // at work.
     expect(
       await lake.rows(
         `SELECT user_id, session_id, dt FROM fact_sessions
@@ -368,7 +418,7 @@ describe('customer_ltv and hot_leads on a hand-written shop', () => {
     ]);
   });
 
-  it('hot_leads: columns and types', async () => {
+  it('hot_leads: columns and types (dt, the as-of date, is the partition and last column)', async () => {
     expect(await columns(lake, 'hot_leads')).toEqual([
       'user_id VARCHAR',
       'customer_key VARCHAR',
@@ -387,131 +437,384 @@ describe('customer_ltv and hot_leads on a hand-written shop', () => {
       'purchase_points INTEGER',
       'propensity_score INTEGER',
       'lead_rank BIGINT',
-      'as_of_date DATE',
+      'dt VARCHAR',
     ]);
   });
 
-  it('hot_leads: abandoners of 2026-11-04 … 2026-11-10 who have not bought since, scored', async () => {
-    // as_of_date = 2026-11-10 (the newest dt in fact_sessions); the window is 11-04 … 11-10.
+  it('hot_leads: a partition per as-of date with leads, each its 7-date window', async () => {
+    // As-of dates are the fact_sessions dates: 09-20 and 11-01 … 11-10 except 11-05 (no events).
+    // Leads per date, from the abandoned carts of D − 6 … D not followed by a purchase:
+    //   11-03 (window 10-28 … 11-03): h4 (s-h4-old), h5.
+    //   11-04 (10-29 … 11-04): h4 (s-h4-a), h5, h8, h9.
+    //   11-06 (10-31 … 11-06): those four and h7 (bought at 09:05, left a cart at 15:00).
+    //   11-07 (11-01 … 11-07): those five and h1 (s-h1-a; its orders of 11-01 and 11-03 are
+    //   before the cart).
+    //   11-08 (11-02 … 11-08): those six and h2, h6 (carts left on 11-08, bought on 11-09).
+    //   11-09 (11-03 … 11-09): h2 and h6 have bought: h1, h4, h5, h7, h8, h9.
+    //   11-10 (11-04 … 11-10): h5's only cart (11-03) left the window; h3 came: h1, h3, h4, h7,
+    //   h8, h9.
+    // 09-20, 11-01 and 11-02 have no cart in their window: no rows, so no partition.
+    expect(
+      await lake.rows('SELECT dt, count(*) AS leads FROM hot_leads GROUP BY dt ORDER BY dt'),
+    ).toEqual([
+      { dt: '2026-11-03', leads: '2' },
+      { dt: '2026-11-04', leads: '4' },
+      { dt: '2026-11-06', leads: '5' },
+      { dt: '2026-11-07', leads: '6' },
+      { dt: '2026-11-08', leads: '8' },
+      { dt: '2026-11-09', leads: '6' },
+      { dt: '2026-11-10', leads: '6' },
+    ]);
+  });
+
+  it('hot_leads: a lead as of one date is not as of the next when they bought or the cart aged out', async () => {
+    expect(
+      await lake.rows(
+        `SELECT user_id, list(dt ORDER BY dt) AS dates FROM hot_leads
+         WHERE user_id IN ('h2', 'h5', 'h6') GROUP BY user_id ORDER BY user_id`,
+      ),
+    ).toEqual([
+      // Cart on 11-08 at 10:00, order on 11-09 at 11:00: a lead as of 11-08, when the order had
+      // not happened, and not as of 11-09.
+      { user_id: 'h2', dates: ['2026-11-08'] },
+      // Cart on 11-03 only: a lead as of every date whose window holds 11-03, 11-03 … 11-09
+      // (11-05 is no as-of date), not as of 11-10 (window 11-04 … 11-10).
+      {
+        user_id: 'h5',
+        dates: ['2026-11-03', '2026-11-04', '2026-11-06', '2026-11-07', '2026-11-08', '2026-11-09'],
+      },
+      // Cart at 23:55 on 11-08, order at 00:10 on 11-09 in the same session: as h2.
+      { user_id: 'h6', dates: ['2026-11-08'] },
+    ]);
+  });
+
+  it('hot_leads as of 2026-11-10: abandoners of 11-04 … 11-10 who have not bought since, scored', async () => {
     // Not leads: h2 and h6 bought after their last abandoned cart; h5 abandoned on 11-03 only;
     // u1, u2, u3 never had a cart.
-    expect(await lake.table('hot_leads', 'lead_rank')).toEqual([
-      {
-        user_id: 'h3',
-        customer_key: '-1',
-        last_abandoned_session_id: 's-h3',
-        last_abandoned_at: '2026-11-10 10:00:00',
-        days_since_last_abandon: '0',
-        abandoned_sessions: '1',
-        abandoned_cart_adds: '16',
-        sessions: '1',
-        page_views: '40',
-        past_orders: '0',
-        past_revenue: '0.00',
-        // 40 − 5 × 0.
-        recency_points: 40,
-        // 16 carts: the top band (16 or more).
-        cart_points: 25,
-        // 40 page views: the top band (40 or more).
-        engagement_points: 20,
-        // No past order.
-        purchase_points: 0,
-        // 40 + 25 + 20 + 0.
-        propensity_score: 85,
-        lead_rank: '1',
-        as_of_date: '2026-11-10',
-      },
-      {
-        user_id: 'h1',
-        customer_key: 'h1#1',
+    expect(
+      await lake.rows(`SELECT * FROM hot_leads WHERE dt = '2026-11-10' ORDER BY lead_rank`),
+    ).toEqual([
+      lead('2026-11-10', {
+        user: 'h3',
+        key: '-1',
+        session: 's-h3',
+        at: '2026-11-10 10:00:00',
+        days: 0,
+        abandoned: 1,
+        // 16 carts: the top band (16 or more) → 25.
+        carts: 16,
+        sessions: 1,
+        // 40 page views: the top band (40 or more) → 20.
+        views: 40,
+        orders: 0,
+        revenue: '0.00',
+        // 40 − 5 × 0, 25, 20, no past order 0.
+        points: [40, 25, 20, 0],
+        score: 85,
+        rank: 1,
+      }),
+      lead('2026-11-10', {
+        user: 'h1',
+        key: 'h1#1',
         // s-h1-b (11-09 18:00) started after s-h1-a (11-07 14:00).
-        last_abandoned_session_id: 's-h1-b',
-        last_abandoned_at: '2026-11-09 18:00:00',
+        session: 's-h1-b',
+        at: '2026-11-09 18:00:00',
         // 2026-11-09 → 2026-11-10.
-        days_since_last_abandon: '1',
+        days: 1,
         // s-h1-a and s-h1-b.
-        abandoned_sessions: '2',
-        // 2 (s-h1-a) + 1 (s-h1-b).
-        abandoned_cart_adds: '3',
+        abandoned: 2,
+        // 2 (s-h1-a) + 1 (s-h1-b): band 2-3 → 10.
+        carts: 3,
         // s-h1-a, s-h1-b, s-h1-c (the purchase sessions of 11-01 and 11-03 are outside).
-        sessions: '3',
-        // 2 + 1 + 2.
-        page_views: '5',
-        // o-h1-1, o-h1-2, both before 11-09 18:00.
-        past_orders: '2',
-        past_revenue: '40.00',
-        // 40 − 5 × 1.
-        recency_points: 35,
-        // 3 carts: band 2-3.
-        cart_points: 10,
-        // 5 page views: band 5-9.
-        engagement_points: 8,
-        // 2 past orders: band 2-3.
-        purchase_points: 10,
-        // 35 + 10 + 8 + 10.
-        propensity_score: 63,
-        lead_rank: '2',
-        as_of_date: '2026-11-10',
-      },
-      {
-        user_id: 'h7',
-        customer_key: 'h7#1',
-        last_abandoned_session_id: 's-h7-b',
-        last_abandoned_at: '2026-11-06 15:00:00',
+        sessions: 3,
+        // 2 + 1 + 2: band 5-9 → 8.
+        views: 5,
+        // o-h1-1 (11-01) and o-h1-2 (11-03) are before the window 11-04 … 11-10: not seen. (The
+        // model before window_days counted both from fact_orders: 10 points, a score of 63.)
+        orders: 0,
+        revenue: '0.00',
+        // 40 − 5 × 1, 10, 8, 0.
+        points: [35, 10, 8, 0],
+        score: 53,
+        rank: 2,
+      }),
+      lead('2026-11-10', {
+        user: 'h7',
+        key: 'h7#1',
+        session: 's-h7-b',
+        at: '2026-11-06 15:00:00',
         // 2026-11-06 → 2026-11-10.
-        days_since_last_abandon: '4',
-        abandoned_sessions: '1',
-        abandoned_cart_adds: '1',
+        days: 4,
+        abandoned: 1,
+        carts: 1,
         // s-h7-a (the purchase) and s-h7-b.
-        sessions: '2',
-        // 1 + 1.
-        page_views: '2',
-        // o-h7-1 at 09:05, before the abandoned session's start (15:00): still a lead.
-        past_orders: '1',
-        past_revenue: '40.00',
-        // 40 − 5 × 4.
-        recency_points: 20,
-        // 1 cart.
-        cart_points: 5,
-        // 2 page views: band 1-4.
-        engagement_points: 4,
-        // 1 past order.
-        purchase_points: 5,
-        // 20 + 5 + 4 + 5.
-        propensity_score: 34,
-        lead_rank: '3',
-        as_of_date: '2026-11-10',
-      },
+        sessions: 2,
+        // 1 + 1: band 1-4 → 4.
+        views: 2,
+        // o-h7-1 (40.00) in s-h7-a, which ended at 09:05, before s-h7-b started (15:00): a past
+        // order, and still a lead.
+        orders: 1,
+        revenue: '40.00',
+        // 40 − 5 × 4, 1 cart 5, 4, 1 past order 5.
+        points: [20, 5, 4, 5],
+        score: 34,
+        rank: 3,
+      }),
       // h8, h9 and h4 all score 10 (6 days) + 5 (1 cart) + 4 (1 page view) + 0 = 19. Ties: the
       // later last abandoned session first (h8 and h9 at 17:00, h4 at 16:00), then user_id.
-      ...[
-        ['h8', '-1', 's-h8', '17:00:00', '4'],
-        ['h9', '-1', 's-h9', '17:00:00', '5'],
-        ['h4', 'h4#1', 's-h4-a', '16:00:00', '6'],
-      ].map(([user_id, customer_key, session, time, rank]) => ({
-        user_id,
-        customer_key,
-        last_abandoned_session_id: session,
-        last_abandoned_at: `2026-11-04 ${time}`,
-        // 2026-11-04 → 2026-11-10: the window's first date.
-        days_since_last_abandon: '6',
-        // For h4, s-h4-old (11-03) is outside the window.
-        abandoned_sessions: '1',
-        abandoned_cart_adds: '1',
-        sessions: '1',
-        page_views: '1',
-        past_orders: '0',
-        past_revenue: '0.00',
-        // 40 − 5 × 6.
-        recency_points: 10,
-        cart_points: 5,
-        engagement_points: 4,
-        purchase_points: 0,
-        propensity_score: 19,
-        lead_rank: rank,
-        as_of_date: '2026-11-10',
-      })),
+      ...(
+        [
+          ['h8', '-1', 's-h8', '17:00:00', 4],
+          ['h9', '-1', 's-h9', '17:00:00', 5],
+          ['h4', 'h4#1', 's-h4-a', '16:00:00', 6],
+        ] as const
+      ).map(([user, key, session, time, rank]) =>
+        lead('2026-11-10', {
+          user,
+          key,
+          session,
+          at: `2026-11-04 ${time}`,
+          // 2026-11-04 → 2026-11-10: the window's first date.
+          days: 6,
+          // For h4, s-h4-old (11-03) is outside the window.
+          abandoned: 1,
+          carts: 1,
+          sessions: 1,
+          views: 1,
+          orders: 0,
+          revenue: '0.00',
+          // 40 − 5 × 6.
+          points: [10, 5, 4, 0],
+          score: 19,
+          rank,
+        }),
+      ),
     ]);
+  });
+
+  it('hot_leads as of 2026-11-08: h2 and h6 have not bought yet, h1 has one order in the window', async () => {
+    // Window 11-02 … 11-08. Sessions after 11-08 (h2's and h6's orders on 11-09) are not seen.
+    expect(
+      await lake.rows(`SELECT * FROM hot_leads WHERE dt = '2026-11-08' ORDER BY lead_rank`),
+    ).toEqual([
+      lead('2026-11-08', {
+        user: 'h1',
+        key: 'h1#1',
+        // s-h1-b (11-09) is after the as-of date; s-h1-a is the only cart.
+        session: 's-h1-a',
+        at: '2026-11-07 14:00:00',
+        days: 1,
+        abandoned: 1,
+        // Band 2-3 → 10.
+        carts: 2,
+        // s-o-h1-2 (the purchase of 11-03, no page view) and s-h1-a; o-h1-1 (11-01) is outside.
+        sessions: 2,
+        // 0 + 2: band 1-4 → 4.
+        views: 2,
+        // o-h1-2 (20.00), its session ended on 11-03 at 12:00, before s-h1-a started.
+        orders: 1,
+        revenue: '20.00',
+        // 40 − 5 × 1, 10, 4, 1 past order 5.
+        points: [35, 10, 4, 5],
+        score: 54,
+        rank: 1,
+      }),
+      // h6 and h2 score 40 (cart on 11-08) + 5 (1 cart) + 4 (1 page view) + 0 = 49. Tie: the
+      // later last abandoned session first, h6 (23:50) before h2 (10:00).
+      lead('2026-11-08', {
+        user: 'h6',
+        key: 'h6#1',
+        session: 's-h6',
+        at: '2026-11-08 23:50:00',
+        days: 0,
+        abandoned: 1,
+        carts: 1,
+        sessions: 1,
+        views: 1,
+        orders: 0,
+        revenue: '0.00',
+        points: [40, 5, 4, 0],
+        score: 49,
+        rank: 2,
+      }),
+      lead('2026-11-08', {
+        user: 'h2',
+        key: 'h2#1',
+        session: 's-h2-a',
+        at: '2026-11-08 10:00:00',
+        days: 0,
+        abandoned: 1,
+        carts: 1,
+        sessions: 1,
+        views: 1,
+        orders: 0,
+        revenue: '0.00',
+        points: [40, 5, 4, 0],
+        score: 49,
+        rank: 3,
+      }),
+      lead('2026-11-08', {
+        user: 'h7',
+        key: 'h7#1',
+        session: 's-h7-b',
+        at: '2026-11-06 15:00:00',
+        // 2026-11-06 → 2026-11-08.
+        days: 2,
+        abandoned: 1,
+        carts: 1,
+        sessions: 2,
+        views: 2,
+        // o-h7-1, as on 11-10.
+        orders: 1,
+        revenue: '40.00',
+        // 40 − 5 × 2, 5, 4, 5.
+        points: [30, 5, 4, 5],
+        score: 44,
+        rank: 4,
+      }),
+      lead('2026-11-08', {
+        user: 'h4',
+        key: 'h4#1',
+        // s-h4-a (11-04 16:00) is after s-h4-old (11-03 16:00); both are in this window.
+        session: 's-h4-a',
+        at: '2026-11-04 16:00:00',
+        // 2026-11-04 → 2026-11-08.
+        days: 4,
+        abandoned: 2,
+        // 1 + 1: band 2-3 → 10.
+        carts: 2,
+        sessions: 2,
+        // 1 + 1.
+        views: 2,
+        orders: 0,
+        revenue: '0.00',
+        // 40 − 5 × 4, 10, 4, 0.
+        points: [20, 10, 4, 0],
+        score: 34,
+        rank: 5,
+      }),
+      // h8 and h9: 20 (4 days) + 5 + 4 + 0 = 29, both at 17:00: by user_id.
+      ...(
+        [
+          ['h8', 's-h8', 6],
+          ['h9', 's-h9', 7],
+        ] as const
+      ).map(([user, session, rank]) =>
+        lead('2026-11-08', {
+          user,
+          key: '-1',
+          session,
+          at: '2026-11-04 17:00:00',
+          days: 4,
+          abandoned: 1,
+          carts: 1,
+          sessions: 1,
+          views: 1,
+          orders: 0,
+          revenue: '0.00',
+          points: [20, 5, 4, 0],
+          score: 29,
+          rank,
+        }),
+      ),
+      lead('2026-11-08', {
+        user: 'h5',
+        // Not in the CRM.
+        key: '-1',
+        session: 's-h5',
+        at: '2026-11-03 20:00:00',
+        // 2026-11-03 → 2026-11-08.
+        days: 5,
+        abandoned: 1,
+        carts: 1,
+        sessions: 1,
+        views: 1,
+        orders: 0,
+        revenue: '0.00',
+        // 40 − 5 × 5, 5, 4, 0.
+        points: [15, 5, 4, 0],
+        score: 24,
+        rank: 8,
+      }),
+    ]);
+  });
+
+  it('hot_leads as of 2026-11-09: h2 and h6 bought, h1 left another cart', async () => {
+    // Window 11-03 … 11-09. h2: s-o-h2-1 (11-09 11:00) ends after s-h2-a started (11-08 10:00);
+    // h6: its 11-09 row (the purchase at 00:10) ends after the 11-08 row started (23:50).
+    expect(
+      await lake.rows(
+        `SELECT user_id, last_abandoned_session_id, days_since_last_abandon, abandoned_sessions,
+                abandoned_cart_adds, sessions, page_views, past_orders, past_revenue,
+                recency_points, cart_points, engagement_points, purchase_points,
+                propensity_score, lead_rank
+         FROM hot_leads WHERE dt = '2026-11-09' ORDER BY lead_rank`,
+      ),
+    ).toEqual(
+      (
+        [
+          // [user, last abandoned session, days since, abandoned sessions, carts, sessions,
+          //  page views, past orders, past revenue, [recency, cart, engagement, purchase], score]
+          // h1: last cart s-h1-b, today (40); s-h1-a + s-h1-b: 2 + 1 carts (10); rows s-o-h1-2,
+          // s-h1-a, s-h1-b: 0 + 2 + 1 page views (4); o-h1-2 of 11-03, 20.00 (5): 59.
+          ['h1', 's-h1-b', 0, 2, 3, 3, 3, 1, '20.00', [40, 10, 4, 5], 59],
+          // h7: 11-06 → 11-09 is 3 days (25), otherwise as on 11-08: 25 + 5 + 4 + 5.
+          ['h7', 's-h7-b', 3, 1, 1, 2, 2, 1, '40.00', [25, 5, 4, 5], 39],
+          // h4: 11-04 → 11-09, 5 days (15); s-h4-old (11-03) is still in: 2 carts (10).
+          ['h4', 's-h4-a', 5, 2, 2, 2, 2, 0, '0.00', [15, 10, 4, 0], 29],
+          // h8, h9: 5 days (15) + 5 + 4.
+          ['h8', 's-h8', 5, 1, 1, 1, 1, 0, '0.00', [15, 5, 4, 0], 24],
+          ['h9', 's-h9', 5, 1, 1, 1, 1, 0, '0.00', [15, 5, 4, 0], 24],
+          // h5: 11-03 is the window's first date: 6 days (10).
+          ['h5', 's-h5', 6, 1, 1, 1, 1, 0, '0.00', [10, 5, 4, 0], 19],
+        ] as const
+      ).map(
+        (
+          [user, session, days, abandoned, carts, sessions, views, orders, revenue, p, score],
+          i,
+        ) => {
+          expect(p[0] + p[1] + p[2] + p[3], user).toBe(score);
+          return {
+            user_id: user,
+            last_abandoned_session_id: session,
+            days_since_last_abandon: String(days),
+            abandoned_sessions: String(abandoned),
+            abandoned_cart_adds: String(carts),
+            sessions: String(sessions),
+            page_views: String(views),
+            past_orders: String(orders),
+            past_revenue: revenue,
+            recency_points: p[0],
+            cart_points: p[1],
+            engagement_points: p[2],
+            purchase_points: p[3],
+            propensity_score: score,
+            lead_rank: String(i + 1),
+          };
+        },
+      ),
+    );
+  });
+
+  it('hot_leads: building each as-of date alone (as an incremental run does) gives the rows of the full build', async () => {
+    const before = await lake.table('hot_leads', 'dt, lead_rank');
+    // Each build of one date D reads fact_sessions for D − 6 … D only (window_days: 6), so these
+    // builds prove the SQL needs no older row.
+    expect(scopedQuery(model('hot_leads'), ['2026-11-10'], (t) => t)).toContain(
+      `"fact_sessions" AS (SELECT * FROM fact_sessions WHERE "dt" >= '2026-11-04' AND "dt" <= '2026-11-10')`,
+    );
+    // The as-of dates: 09-20 and 11-01 … 11-10 but 11-05; the three without leads included.
+    const dates = await lake.inputValues(model('hot_leads'));
+    expect(dates).toHaveLength(10);
+    let n = 0;
+    for (const date of [...dates].reverse()) {
+      await lake.engine.materialize({
+        model: model('hot_leads'),
+        partitions: [date],
+        buildId: `hot-leads-alone-${++n}`,
+      });
+    }
+    expect(await lake.table('hot_leads', 'dt, lead_rank')).toEqual(before);
   });
 });
 

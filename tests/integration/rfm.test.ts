@@ -278,7 +278,9 @@ const EXPECTED_MIGRATION: Row[] = [
   move(D1, null, '(new)', 'Need Attention', 1), // u01
   move(D1, null, '(new)', 'Loyal Customers', 4), // u03, u07, u09, u10
   move(D1, null, '(new)', 'About To Sleep', 3), // u04, u06, u08
-  // D2 from D1 (the segments of EXPECTED_RFM, D1 -> D2):
+  // D2 from D1 (the segments of EXPECTED_RFM, D1 -> D2). D1 is 7 days before D2: the oldest a
+  // previous snapshot may be (the gap case is in the edge cases below).
+  // D2 from D1:
   move(D2, D1, 'Need Attention', 'Loyal Customers', 1), // u01
   move(D2, D1, 'Loyal Customers', 'Loyal Customers', 1), // u03
   move(D2, D1, 'About To Sleep', 'Loyal Customers', 1), // u04
@@ -525,7 +527,7 @@ describe('RFM models on a hand-written shop', () => {
     );
     // The planner rebuilds every snapshot from the earliest changed date on; here each date on
     // its own: D2 reads fact_orders up to D2 only, D3 up to D3 (the cumulative filter), and the
-    // migration of D2 reads rfm_customer up to D2.
+    // migration of D2 reads rfm_customer for D2 − 7 … D2 only (window_days: 7), which holds D1.
     let n = 0;
     for (const date of [D2, D3, D1]) {
       for (const name of Object.keys(RFM_TABLES)) {
@@ -647,6 +649,73 @@ describe('RFM models: edge cases', () => {
         rfm(F2, 'y3', F2, 0, 2, '60.00', '445', 13, 5, 'Champion', 'Loyal Customers'),
         rfm(F2, 'y4', F2, 0, 1, '40.00', '423', 9, 3, 'Potential', 'Potential Loyalists'),
       ]);
+    } finally {
+      await lake.close();
+    }
+  });
+  it('rfm_segment_migration: a snapshot more than 7 days after the previous one has no previous snapshot, everyone (new)', async () => {
+    // G1, G2 = G1 + 8 days, G3 = G2 + 7 days; one first order on each (z1 10.00, z2 20.00, z3
+    // 30.00), so the snapshots are G1 (z1), G2 (z1, z2), G3 (z1, z2, z3). Scores as in the file
+    // header, 1 + (5 * x) / (2 * n) with x = 2 * below + equal:
+    //   G1, n = 1: z1 alone, x = 1 -> 3 on R, F, M: 333, R3 FM3 Need Attention.
+    //   G2, n = 2 (5x / 4): R z1 (recency 8) x1 -> 2, z2 (0) x3 -> 4; F both 1 order x2 -> 3;
+    //   M z1 10.00 x1 -> 2, z2 20.00 x3 -> 4. z1 232, fm (3+2+1)/2 = 3, R2 FM3 At Risk; z2 434,
+    //   fm (3+4+1)/2 = 4, R4 FM4 Loyal Customers.
+    //   G3, n = 3 (5x / 6): R z1 (15) x1 -> 1, z2 (7) x3 -> 3, z3 (0) x5 -> 5; F all x3 -> 3;
+    //   M 10 x1 -> 1, 20 x3 -> 3, 30 x5 -> 5. z1 131, fm 2, R1 FM2 Lost; z2 333, fm 3, Need
+    //   Attention; z3 535, fm (3+5+1)/2 = 4, R5 FM4 Champions.
+    // Migration: G1 is the first snapshot; G1 is 8 days before G2, outside D - 7 ... D - 1, so G2
+    // has no previous snapshot either and both its customers are '(new)' (the model without the
+    // window compared G2 with G1: z1 Need Attention -> At Risk); G2 is 7 days before G3, inside.
+    const G1 = '2026-12-01';
+    const G2 = '2026-12-09';
+    const G3 = '2026-12-16';
+    const lake = await ShopLake.open({
+      events: [
+        ...one('oz1', 'z1', G1, '09:00:00', 10),
+        ...one('oz2', 'z2', G2, '09:00:00', 20),
+        ...one('oz3', 'z3', G3, '09:00:00', 30),
+      ],
+      customers: {
+        '2026-11-30': ['z1', 'z2', 'z3'].map((id) => ({ id, updated: '2025-01-01T00:00:00Z' })),
+      },
+      products: { '2026-11-30': PRODUCTS },
+    });
+    try {
+      await lake.build(['rfm_segment_migration']);
+      const segments = await lake.rows(
+        'SELECT snapshot_date, user_id, rfm_cell, segment FROM rfm_customer ORDER BY 1, 2',
+      );
+      expect(segments).toEqual([
+        { snapshot_date: G1, user_id: 'z1', rfm_cell: '333', segment: 'Need Attention' },
+        { snapshot_date: G2, user_id: 'z1', rfm_cell: '232', segment: 'At Risk' },
+        { snapshot_date: G2, user_id: 'z2', rfm_cell: '434', segment: 'Loyal Customers' },
+        { snapshot_date: G3, user_id: 'z1', rfm_cell: '131', segment: 'Lost' },
+        { snapshot_date: G3, user_id: 'z2', rfm_cell: '333', segment: 'Need Attention' },
+        { snapshot_date: G3, user_id: 'z3', rfm_cell: '535', segment: 'Champions' },
+      ]);
+      const expected = [
+        move(G1, null, '(new)', 'Need Attention', 1), // z1
+        move(G2, null, '(new)', 'At Risk', 1), // z1: G1 is 8 days back, not looked at
+        move(G2, null, '(new)', 'Loyal Customers', 1), // z2
+        move(G3, G2, 'At Risk', 'Lost', 1), // z1
+        move(G3, G2, 'Loyal Customers', 'Need Attention', 1), // z2
+        move(G3, G2, '(new)', 'Champions', 1), // z3: first order on G3
+      ];
+      const full = await lake.rows('SELECT * FROM rfm_segment_migration');
+      expect(canonical(full)).toEqual(canonical(expected));
+      // Each date built alone (reading rfm_customer for D - 7 ... D) gives the same rows.
+      let n = 0;
+      for (const date of [G3, G2, G1]) {
+        await lake.engine.materialize({
+          model: model('rfm_segment_migration'),
+          partitions: [date],
+          buildId: `gap${++n}`,
+        });
+      }
+      expect(canonical(await lake.rows('SELECT * FROM rfm_segment_migration'))).toEqual(
+        canonical(expected),
+      );
     } finally {
       await lake.close();
     }

@@ -724,15 +724,33 @@ describe('hand-computed answers', () => {
     ]);
   });
 
-  test('hot_leads_top: c2 left carts on D1 and D2 and bought nothing', async () => {
+  test('hot_leads_top: the newest as-of date (D2), where c2 has left carts on D1 and D2', async () => {
+    // hot_leads (athena/models/gold/hot_leads.sql) has a partition per as-of date with leads:
+    // D1 (window D1 - 6 ... D1): c2 left s2's cart on D1 and bought nothing: recency 40 (0 days),
+    //   1 cart 5, 1 page view (e04) 4, no past order 0 = 49. c1 bought in s1: no abandoned row.
+    // D2 (window D2 - 6 ... D2, holding D1): c2 left s2 (D1) and s6 (D2): recency 40 (last cart on
+    //   D2), 2 carts (band 2-3) 10, 2 page views (e04, e14; band 1-4) 4, no past order 0 = 54.
+    expect(
+      await lake.rows(
+        'SELECT dt, user_id, propensity_score, lead_rank FROM hot_leads ORDER BY dt, lead_rank',
+      ),
+    ).toEqual([
+      { dt: D1, user_id: 'c2', propensity_score: 49, lead_rank: '1' },
+      { dt: D2, user_id: 'c2', propensity_score: 54, lead_rank: '1' },
+    ]);
+    // The query reads D2's partition only: one row, D2's score.
     const { rows } = await run('hot_leads_top');
-    // Score (athena/models/gold/hot_leads.sql): recency 40 (last cart on the as-of date D2),
-    // carts 5 x 2 = 10, engagement 2 x 2 page views = 4, no past orders 0: 54.
     expect(rows).toEqual([
       expect.objectContaining({
         lead_rank: '1',
         user_id: 'c2',
         propensity_score: 54,
+        recency_points: 40,
+        cart_points: 10,
+        engagement_points: 4,
+        purchase_points: 0,
+        abandoned_cart_adds: '2',
+        page_views: '2',
         email: 'c2@example.com',
         country: 'FR',
         as_of_date: D2,
