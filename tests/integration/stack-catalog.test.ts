@@ -38,6 +38,7 @@ import { PROCESSING_FAILED } from '../../lib/local/delivery.ts';
 import { WHOLE_LINE_REGEX } from '../../lib/stack/lake-catalog.ts';
 import { LakehouseStack, STACK_OUTPUTS } from '../../lib/stack/lakehouse-stack.ts';
 import { UNBUILT_FOLDER } from '../../lib/stack/model-tables.ts';
+import { list, statementsOfRole } from '../helpers/iam.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Synths
@@ -130,32 +131,6 @@ function firehosePrefixAsTemplate(prefix: string): string {
     .replace('!{timestamp:yyyy-MM-dd}', '${dt}')
     .replace('!{timestamp:HH}', '${hour}')
     .replace('!{firehose:error-output-type}', '${error_type}');
-}
-
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, unknown>;
-}
-const list = <T>(v: T | T[] | undefined): T[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-
-function statementsOfRole(t: Template, roleId: string): Statement[] {
-  const resources = t.toJSON().Resources as Record<
-    string,
-    { Type: string; Properties?: Record<string, unknown> }
-  >;
-  return Object.values(resources)
-    .filter(
-      (r) =>
-        r.Type === 'AWS::IAM::Policy' &&
-        list(r.Properties?.Roles as unknown[]).some(
-          (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
-        ),
-    )
-    .flatMap((r) => list((r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement));
 }
 
 const glueArn = (resource: string) => ({

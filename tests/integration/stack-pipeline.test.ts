@@ -33,6 +33,7 @@ import { parseConfig } from '../../lib/config.ts';
 import { resolveStateMachine, type Template as AslTemplate } from '../../lib/local/asl.ts';
 import { FUNCTION_ENV, PIPELINE_FUNCTIONS } from '../../lib/pipeline/aws-deps.ts';
 import { LakehouseStack, STACK_OUTPUTS } from '../../lib/stack/lakehouse-stack.ts';
+import { list, statementsOfRole, type Statement } from '../helpers/iam.ts';
 
 const GOLDEN = fileURLToPath(new URL('../golden/pipeline-definition.asl.json', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -143,36 +144,6 @@ function goldenDefinitionOf(s: LakehouseStack, t: Template): Json {
   names.set(`arn:aws:sns:us-east-1:000000000000:${id(s, s.monitoring.topic)}`, '<alerts-topic>');
   names.set(s.getLogicalId(s.catalog!.workGroup), '<athena-workgroup>');
   return replaceNames(resolved.definition as Json, names);
-}
-
-interface Statement {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, unknown>;
-}
-const list = <T>(v: T | T[] | undefined): T[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-
-function statementsOfRole(t: Template, roleId: string): Statement[] {
-  const resources = t.toJSON().Resources as Record<
-    string,
-    { Type: string; Properties?: Record<string, unknown> }
-  >;
-  const inline = list(
-    resources[roleId]?.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[],
-  ).flatMap((p) => p.PolicyDocument.Statement);
-  return Object.values(resources)
-    .filter(
-      (r) =>
-        (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') &&
-        list(r.Properties?.Roles as unknown[]).some(
-          (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
-        ),
-    )
-    .flatMap((r) => list((r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement))
-    .concat(inline);
 }
 
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => list(s.Action));

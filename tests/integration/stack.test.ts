@@ -25,6 +25,10 @@ import { firehoseSettingsFromTemplate } from '../../lib/stack/firehose-settings.
 import { freshnessThresholdSeconds } from '../../lib/stack/ingest-monitoring.ts';
 import { LakehouseStack, STACK_OUTPUTS } from '../../lib/stack/lakehouse-stack.ts';
 import { synthesizeLakehouseTemplate } from '../../lib/stack/synth.ts';
+import { list, statementsOfRole, type Statement } from '../helpers/iam.ts';
+
+const actionsOf = (s: Statement) => list(s.Action);
+const resourcesOf = (s: Statement) => list<unknown>(s.Resource);
 
 // ---------------------------------------------------------------------------------------------
 // Synths (module level: each costs seconds)
@@ -66,36 +70,6 @@ const variant = Template.fromJSON(variantJson);
 
 // ---------------------------------------------------------------------------------------------
 // IAM helper: every statement that applies to a role (inline + attached policies)
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, unknown>;
-}
-const list = <T>(v: T | T[] | undefined): T[] =>
-  v === undefined ? [] : Array.isArray(v) ? v : [v];
-const actionsOf = (s: Statement) => list(s.Action);
-const resourcesOf = (s: Statement) => list<unknown>(s.Resource);
-
-function statementsOfRole(t: Template, roleId: string): Statement[] {
-  const resources = t.toJSON().Resources as Record<
-    string,
-    { Type: string; Properties?: Record<string, unknown> }
-  >;
-  const role = resources[roleId];
-  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleId} is not an IAM role`);
-  const docs: unknown[] = [];
-  for (const p of list(role.Properties?.Policies as { PolicyDocument: unknown }[]))
-    docs.push(p.PolicyDocument);
-  if (role.Properties?.ManagedPolicyArns) throw new Error(`${roleId} has managed policies`);
-  for (const r of Object.values(resources)) {
-    if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
-    const roles = list(r.Properties?.Roles as unknown[]).map((x) => JSON.stringify(x));
-    if (roles.includes(JSON.stringify({ Ref: roleId }))) docs.push(r.Properties?.PolicyDocument);
-  }
-  return docs.flatMap((d) => list((d as { Statement: Statement | Statement[] }).Statement));
-}
 
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const objectsOf = (bucketId: string, suffix: string) => ({
