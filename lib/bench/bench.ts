@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: throughput and memory of each stage, measured on this machine. Each stage
- * (generator, ingest, silver, gold, incremental) is an entry of `STAGES`. Targets live here, not in timed unit tests.
+ * (generator, ingest, silver, gold, incremental) is an entry of `STAGES`. Targets live here, not
+ * in timed unit tests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { savedQuery } from '../catalog/saved-queries.ts';

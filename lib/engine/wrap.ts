@@ -96,9 +96,9 @@ export type InputResolver = (table: string) => string | undefined;
 /**
  * The model's query, restricted to `partitions` when given: every `scope` input is shadowed by
  * a CTE filtered to those values (a `cumulative` input: to values up to the newest of them, and
- * from `window_days` before the oldest when the model has a window), and
- * the result is filtered on the partition column, so a statement writes only what it was asked to. Inputs that `resolve` redirects are shadowed too
- * (filtered when scoped). Without `partitions` (a `table` build) and without redirects the query
+ * from `window_days` before the oldest when the model has a window), and the result is filtered
+ * on the partition column, so a statement writes only what it was asked to. Inputs that
+ * `resolve` redirects are shadowed too (filtered when scoped). Without `partitions` (a `table` build) and without redirects the query
  * is the model's own text.
  */
 export function scopedQuery(

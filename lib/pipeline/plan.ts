@@ -4,9 +4,10 @@
  * partition it belongs to (late arrivals land in old dates and are rebuilt there); each model
  * rebuilds the values its scoped inputs changed, so changes flow down the dependency graph. A
  * model whose SQL changed since the watermark, or a full refresh, rebuilds everything its inputs
- * hold; `dates` forces those partitions. A change in a `cumulative` input's partition F, or in a
- * `lookup` input from date F on, rebuilds the model's partitions from F on (not every one). Models are grouped in waves: a wave only reads what
- * earlier waves (or published tables) hold.
+ * hold; `dates` forces those partitions. A change in a `cumulative` input's partition F (within
+ * `window_days` of it, when the model has a window), or in a `lookup` input from date F on,
+ * rebuilds the model's partitions from F on, not every one. Models are grouped in waves: a wave
+ * only reads what earlier waves (or published tables) hold.
  *
  * Listing is bounded: the partition values of each Bronze table come from its folders (one
  * request per 1,000 folders, never per object), and objects are listed only under the partitions
