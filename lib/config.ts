@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { CHECK_IDS } from './dq/checks.ts';
 
 export const MessRatesSchema = z
   .object({
@@ -190,6 +191,41 @@ export const LakehouseConfigSchema = z
         lateArrivalHours: 72,
         lambdaMemoryMiB: 512,
       }),
+    dq: z
+      .object({
+        /**
+         * Per-check overrides, keyed `<table>.<check>` (see `lakehouse dq --list`): `severity`
+         * (warn or critical), `threshold` (passes when observed ≤ threshold), `enabled`.
+         */
+        checks: z
+          .record(
+            z.string(),
+            z
+              .object({
+                severity: z.enum(['warn', 'critical']).optional(),
+                threshold: z.number().min(0).optional(),
+                enabled: z.boolean().optional(),
+              })
+              .strict(),
+          )
+          .default({})
+          .superRefine((checks, ctx) => {
+            const unknown = Object.keys(checks).filter((k) => !CHECK_IDS.includes(k));
+            if (unknown.length > 0) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `no check named ${unknown.join(', ')} (names are <table>.<check>; \`lakehouse dq --list\` lists them)`,
+              });
+            }
+          }),
+        /** CloudWatch namespace of the check metrics. */
+        metricsNamespace: z
+          .string()
+          .regex(/^[A-Za-z0-9./#:_-]{1,255}$/)
+          .default('Lakehouse/DataQuality'),
+      })
+      .strict()
+      .default({ checks: {}, metricsNamespace: 'Lakehouse/DataQuality' }),
     generator: GeneratorConfigSchema.default(GeneratorConfigSchema.parse({})),
   })
   .strict();

@@ -4,7 +4,11 @@
  * DuckDB engine into a view over the same keys. Times are ISO-8601 strings (read them with
  * `from_iso8601_timestamp`), as the JSON SerDe's timestamp parsing does not take the `Z` form.
  */
-import { PIPELINE_RUNS_PREFIX, PIPELINE_RUN_MODELS_PREFIX } from '../pipeline/run-records.ts';
+import {
+  DQ_RESULTS_PREFIX,
+  PIPELINE_RUNS_PREFIX,
+  PIPELINE_RUN_MODELS_PREFIX,
+} from '../pipeline/run-records.ts';
 
 export type RecordColumnType = 'string' | 'bigint' | 'double';
 
@@ -83,6 +87,47 @@ export const RECORD_TABLES: readonly RecordTable[] = [
       { name: 'seconds', type: 'double', comment: 'statement time plus publish time' },
       { name: 'first_partition', type: 'string', comment: 'smallest partition value written' },
       { name: 'last_partition', type: 'string', comment: 'largest partition value written' },
+    ],
+  },
+  {
+    name: 'dq_results',
+    description:
+      'One row per data-quality check, partition and run: what was measured, the threshold, the verdict',
+    prefix: DQ_RESULTS_PREFIX,
+    partition: RUN_DATE,
+    columns: [
+      { name: 'run_id', type: 'string', comment: 'pipeline_runs.run_id' },
+      { name: 'checked_at', type: 'string', comment: 'ISO-8601, when the layer was audited' },
+      { name: 'layer', type: 'string', comment: 'silver, gold, rfm or dq: the gate' },
+      { name: 'table_name', type: 'string', comment: 'the table checked' },
+      {
+        name: 'check_name',
+        type: 'string',
+        comment: 'the check (config: dq.checks."<table>.<check>")',
+      },
+      {
+        name: 'kind',
+        type: 'string',
+        comment:
+          'not_null, unique, accepted_values, range, regex, relationships, freshness, volume, reconciliation, schema_drift, quarantine_rate',
+      },
+      { name: 'column_name', type: 'string', comment: 'the column (or reason code) checked' },
+      { name: 'partition', type: 'string', comment: 'partition value checked; null: whole table' },
+      {
+        name: 'observed',
+        type: 'double',
+        comment: 'what was measured (a count, a ratio, minutes, a difference); null when skipped',
+      },
+      { name: 'threshold', type: 'double', comment: 'passes when observed <= threshold' },
+      { name: 'severity', type: 'string', comment: 'warn or critical' },
+      {
+        name: 'status',
+        type: 'string',
+        comment: 'pass, warn (a warn check over its threshold), fail (critical) or skip',
+      },
+      { name: 'failing_rows', type: 'bigint', comment: 'rows that failed (row checks and rates)' },
+      { name: 'rows_checked', type: 'bigint', comment: 'rows the check looked at' },
+      { name: 'message', type: 'string', comment: 'the result in words' },
     ],
   },
 ];

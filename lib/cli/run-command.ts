@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { LakehouseConfig } from '../config.ts';
+import type { AuditSummary } from '../dq/audit.ts';
 import { summarizeSilver, type BuildSummary } from '../pipeline/silver-summary.ts';
 import { LAYERS, type Layer } from '../engine/model.ts';
 import { parseWriteStatement, STAGING_MARK } from '../engine/statements.ts';
@@ -57,6 +58,8 @@ export interface PipelineRunReport extends BuildSummary {
   readonly error?: string;
   readonly emptyLake: boolean;
   readonly notifications: { subject: string; message: string }[];
+  /** The data-quality audit of each layer the run staged (in order). */
+  readonly audits: AuditSummary[];
 }
 
 export function datesArg(value: string): string[] {
@@ -143,6 +146,7 @@ export async function runPipelineAt(
     }
 
     let plan: PipelinePlan | undefined;
+    const audits: AuditSummary[] = [];
     let summary: RunSummary | undefined;
     const notifications: { subject: string; message: string }[] = [];
     let bar: ReturnType<typeof progressBar> | undefined;
@@ -157,23 +161,37 @@ export async function runPipelineAt(
       if (e.type === 'StateExited' && e.state.name === 'PlanRun') {
         const out = e.state.output as unknown as Partial<PipelinePlan> | null;
         // A planner that failed exits with its input and the error (the Catch path).
-        if (!out || !Array.isArray(out.waves)) return;
+        if (!out || !Array.isArray(out.layers)) return;
         plan = out as PipelinePlan;
         say(
           `▸ plan: ${plan.reason}${plan.newObjects ? ` (${fmt(plan.newObjects)} new objects)` : ''}`,
         );
-        for (const w of plan.waves) {
-          say(
-            `    wave ${w.index + 1}: ${w.models
-              .map(
-                (t) =>
-                  `${t.model} (${t.partitions ? `${t.partitions.length} partitions` : 'table'}, ${t.reason})`,
-              )
-              .join(', ')}`,
-          );
+        for (const l of plan.layers) {
+          for (const w of l.waves) {
+            say(
+              `    ${l.layer}, wave ${w.index + 1}: ${w.models
+                .map(
+                  (t) =>
+                    `${t.model} (${t.partitions ? `${t.partitions.length} partitions` : 'table'}, ${t.reason})`,
+                )
+                .join(', ')}`,
+            );
+          }
         }
-      } else if (e.type === 'StateEntered' && e.state.name === 'Publish' && plan?.waves.length) {
-        say('▸ publish: every model is staged; pointing the tables at the new data');
+      } else if (e.type === 'StateEntered' && e.state.name === 'Audit') {
+        const input = e.state.input as { layer?: string } | null;
+        say(`▸ checks: ${input?.layer ?? ''} (data quality, on the staging tables)`);
+      } else if (e.type === 'StateExited' && e.state.name === 'Audit') {
+        const a = (e.state.output as { audit?: { summary?: AuditSummary } } | null)?.audit?.summary;
+        if (a) {
+          audits.push(a);
+          say(`  ${a.passed ? '✓' : '✗'} ${a.message.split('\n')[0]}`);
+          for (const f of a.findings) say(`    ${f}`);
+        }
+      } else if (e.type === 'StateEntered' && e.state.name === 'Publish' && plan?.layers.length) {
+        say(
+          '▸ publish: every layer is staged and passed its checks; pointing the tables at the new data',
+        );
       } else if (e.type === 'StateExited' && e.state.name === 'PublishModel') {
         const r = e.state.output as { model?: string; partitions?: number; rows?: number };
         say(`  ✓ ${r.model}: ${fmt(r.partitions ?? 0)} partition(s), ${fmt(r.rows ?? 0)} rows`);
@@ -221,7 +239,7 @@ export async function runPipelineAt(
     });
     stopBar();
 
-    const tasks = plan?.waves.flatMap((w) => w.models) ?? [];
+    const tasks = plan?.layers.flatMap((l) => l.waves.flatMap((w) => w.models)) ?? [];
     const modelRows = summary?.models ?? [];
     const built = modelRows.map((m) => {
       const task = tasks.find((t) => t.model === m.model);
@@ -264,6 +282,7 @@ export async function runPipelineAt(
         : {}),
       emptyLake: await isEmpty(pipeline.lake),
       notifications,
+      audits,
     };
   } finally {
     await pipeline.close();
@@ -332,6 +351,18 @@ export function printRunReport(r: PipelineRunReport): void {
       );
     }
   }
+  printAudits(r.audits);
+}
+
+/** The data-quality verdict of each layer, with what warned. */
+function printAudits(audits: readonly AuditSummary[]): void {
+  if (audits.length === 0) return;
+  console.log('');
+  for (const a of audits) {
+    console.log(`Data quality, ${a.message.split('\n')[0]}`);
+    for (const f of a.findings) console.log(`  ${f}`);
+  }
+  console.log('Every result: lakehouse dq (failed and warned first).');
 }
 
 /** Exit status of a finished run: a failed run, or Bronze lines unaccounted for, is an error. */

@@ -213,6 +213,10 @@ export class DuckDbEngine implements SqlEngine {
         `database ${write.database} does not exist here (the lake's database is ${this.options.database})`,
       );
     }
+    // Records written since the engine opened (this run's dq_results): as Athena sees them.
+    for (const t of RECORD_TABLES) {
+      if (write.body.includes(t.name)) await this.createRecordView(t);
+    }
     const existing = this.catalog.get(write.table);
     let entry: TableEntry;
     let location: string;

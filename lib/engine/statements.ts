@@ -126,6 +126,26 @@ export interface StagedInput {
   readonly partitions?: readonly string[];
 }
 
+/**
+ * A table as it will be once its staging table is published, as a FROM source: the staging
+ * table, overlaid on the published partitions it does not replace.
+ */
+export function stagedSource(
+  table: string,
+  s: StagedInput,
+  qualify: (table: string) => string,
+): string {
+  const staging = qualify(s.stagingTable);
+  if (s.partitions === undefined) return staging;
+  if (!s.partitionColumn) throw new Error(`staged input ${table} needs its partition column`);
+  const col = sqlIdent(s.partitionColumn);
+  const list = s.partitions.map(sqlString).join(', ');
+  return (
+    `(SELECT * FROM ${staging} UNION ALL ` +
+    `SELECT * FROM ${qualify(table)} WHERE ${col} NOT IN (${list}))`
+  );
+}
+
 export interface RenderOptions {
   readonly database: string;
   /** Where keys live for the engine: `s3://<bucket>/` in the account, `lake://local/` locally. */
@@ -164,19 +184,8 @@ export function renderBuild(
 ): RenderedBuild {
   checkBuildId(model, buildId);
   const qualify = (t: string) => `${sqlIdent(opts.database)}.${sqlIdent(t)}`;
-  const resolve = (table: string): string | undefined => {
-    const s = opts.staged?.[table];
-    if (!s) return undefined;
-    const staging = qualify(s.stagingTable);
-    if (s.partitions === undefined) return staging;
-    if (!s.partitionColumn) throw new Error(`staged input ${table} needs its partition column`);
-    const col = sqlIdent(s.partitionColumn);
-    const list = s.partitions.map(sqlString).join(', ');
-    return (
-      `(SELECT * FROM ${staging} UNION ALL ` +
-      `SELECT * FROM ${qualify(table)} WHERE ${col} NOT IN (${list}))`
-    );
-  };
+  const resolve = (table: string): string | undefined =>
+    opts.staged?.[table] ? stagedSource(table, opts.staged[table], qualify) : undefined;
   const stagingTable = stagingTableName(model, buildId);
   const target = qualify(stagingTable);
   const key = buildKey(model, buildId);

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { databaseName, type LakehouseConfig } from '../config.ts';
+import { resolveChecks } from '../dq/checks.ts';
 import { DuckDbEngine, LOCAL_PATH_PREFIX } from '../engine/duckdb.ts';
 import { loadModels, type Model } from '../engine/model.ts';
 import { createPipelineHandlers, type PipelineHandlers } from '../pipeline/handlers.ts';
@@ -60,10 +61,12 @@ export async function openLocalPipeline(
   });
   const lake = new FsLake(lakeRoot);
   const models = opts.models ?? loadModels();
+  const checks = resolveChecks(config.dq.checks);
   const handlers = createPipelineHandlers({
     lake,
     engine,
     models: () => models,
+    checks: () => checks,
     database,
     lakeUri: LOCAL_PATH_PREFIX,
     overlapSeconds: config.pipeline.overlapSeconds,

@@ -4,16 +4,25 @@
  * Athena, the models from the SQL files bundled beside the function.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { Check, CheckOverride } from '../dq/check-spec.ts';
+import { resolveChecks } from '../dq/checks.ts';
 import { AthenaEngine } from '../engine/athena.ts';
 import { loadModels, MODELS_DIR, type Model } from '../engine/model.ts';
 import { S3Lake } from '../lake/s3-lake.ts';
 import { createPipelineHandlers, type PipelineDeps, type PipelineHandlers } from './handlers.ts';
 
 /** Names of the pipeline functions; the local runner maps tasks to handlers by this. */
-export const PIPELINE_FUNCTIONS = ['planner', 'renderer', 'publisher', 'recorder'] as const;
+export const PIPELINE_FUNCTIONS = [
+  'planner',
+  'renderer',
+  'auditor',
+  'publisher',
+  'recorder',
+] as const;
 export type PipelineFunction = (typeof PIPELINE_FUNCTIONS)[number];
 /** Environment variable naming which handler a function runs. */
 export const FUNCTION_ENV = 'LAKEHOUSE_FUNCTION';
@@ -41,15 +50,57 @@ export function pipelineDepsFromEnv(env: NodeJS.ProcessEnv): PipelineDeps {
     lakeBucket: bucket,
   });
   let models: Model[] | undefined;
+  let checks: Check[] | undefined;
   return {
     lake: new S3Lake(new S3Client({}), bucket),
     engine,
     models: () => (models ??= loadModels(env.LAKEHOUSE_MODELS_DIR ?? MODELS_DIR)),
+    checks: () => (checks ??= resolveChecks(checkOverrides(env))),
+    ...(env[DQ_METRICS_NAMESPACE_ENV]
+      ? { metrics: auditMetrics(env[DQ_METRICS_NAMESPACE_ENV]) }
+      : {}),
     database,
     lakeUri: `s3://${bucket}/`,
     overlapSeconds: positive(env, 'PIPELINE_OVERLAP_SECONDS', 900),
     lateArrivalHours: positive(env, 'PIPELINE_LATE_ARRIVAL_HOURS', 72),
     lockTimeoutMinutes: positive(env, 'PIPELINE_TIMEOUT_MINUTES', 120),
+  };
+}
+
+/** Environment variables of the auditor: the config's check overrides (JSON), the namespace. */
+export const DQ_CHECKS_ENV = 'DQ_CHECKS';
+export const DQ_METRICS_NAMESPACE_ENV = 'DQ_METRICS_NAMESPACE';
+/** The metric the critical-failure alarm watches (dimension `service` only). */
+export const CRITICAL_METRIC = 'CriticalChecksFailed';
+export const AUDITOR_SERVICE = 'pipeline-auditor';
+
+function checkOverrides(env: NodeJS.ProcessEnv): Record<string, CheckOverride> {
+  const text = env[DQ_CHECKS_ENV];
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as Record<string, CheckOverride>;
+  } catch (err) {
+    throw new Error(`${DQ_CHECKS_ENV} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * An audit's figures as CloudWatch metrics (embedded metric format, through Powertools): per
+ * layer, the results that passed, warned, failed and were skipped; and, for the alarm, the
+ * critical failures with no layer dimension.
+ */
+function auditMetrics(namespace: string): NonNullable<PipelineDeps['metrics']> {
+  return (summary) => {
+    const metrics = new Metrics({ namespace, serviceName: AUDITOR_SERVICE });
+    metrics.addDimension('layer', summary.layer);
+    metrics.addMetric('ChecksPassed', MetricUnit.Count, summary.pass);
+    metrics.addMetric('ChecksWarned', MetricUnit.Count, summary.warn);
+    metrics.addMetric('ChecksFailed', MetricUnit.Count, summary.fail);
+    metrics.addMetric('ChecksSkipped', MetricUnit.Count, summary.skip);
+    metrics.publishStoredMetrics();
+    const total = new Metrics({ namespace, serviceName: AUDITOR_SERVICE });
+    total.addMetric(CRITICAL_METRIC, MetricUnit.Count, summary.fail);
+    total.publishStoredMetrics();
   };
 }
 

@@ -6,24 +6,31 @@
  * - planner: takes the run lock, plans the run against the watermark (`plan.ts`), records the
  *   run as RUNNING. A run that finds another one running ends at once (`skip`).
  * - renderer: a model's CTAS / INSERT INTO statements for its partitions (`statements.ts`).
+ * - auditor: runs a layer's data-quality checks on what the run staged (`lib/dq/`), writes
+ *   `dq_results`, and says whether the gate opens (no critical check failed).
  * - publisher: points a model's table at what its statements wrote.
  * - recorder: the run's last step, on success and on failure: writes `pipeline_runs`, moves the
  *   watermark (success only), drops the staging tables of a failed run, releases the lock.
  */
 import { z } from 'zod';
+import { auditLayer, summarizeAudit, type AuditSummary } from '../dq/audit.ts';
+import type { Check } from '../dq/check-spec.ts';
+import type { DqResult } from '../dq/evaluate.ts';
 import type { Model } from '../engine/model.ts';
 import type { MaterializeResult, SqlEngine } from '../engine/sql-engine.ts';
 import { renderBuild } from '../engine/statements.ts';
 import type { LakeState } from '../lake/lake-store.ts';
 import {
   EMPTY_WATERMARK,
+  groupByLayer,
   planRun,
+  type LayerPlan,
   type ModelTask,
   type RunRequest,
-  type Wave,
   type Watermark,
 } from './plan.ts';
 import {
+  DQ_RESULTS_PREFIX,
   LOCK_KEY,
   PIPELINE_RUNS_PREFIX,
   PIPELINE_RUN_MODELS_PREFIX,
@@ -43,7 +50,11 @@ import {
 
 export interface PipelineDeps {
   readonly lake: LakeState;
-  readonly engine: Pick<SqlEngine, 'publishStaging' | 'discardStaging'>;
+  readonly engine: Pick<SqlEngine, 'publishStaging' | 'discardStaging' | 'query'>;
+  /** The data-quality checks, with the config's overrides applied (read when first needed). */
+  readonly checks: () => readonly Check[];
+  /** Publishes an audit's figures (CloudWatch metrics in the account); optional. */
+  readonly metrics?: (summary: AuditSummary, results: readonly DqResult[]) => void | Promise<void>;
   /** The models, in dependency order (read when first needed). */
   readonly models: () => readonly Model[];
   readonly database: string;
@@ -89,8 +100,18 @@ export interface PipelinePlan {
   readonly listedObjects: number;
   readonly modelCount: number;
   readonly partitionCount: number;
-  /** Becomes `[[{ task, stage }]]`, then `[[ModelResult]]`, as the state machine goes. */
-  readonly waves: Wave[];
+  /**
+   * The run by layer, in order. Each layer's `waves` become `[[{ task, stage }]]` once staged,
+   * then `[[ModelResult]]` once published; its audit summary is added as `audit`.
+   */
+  readonly layers: LayerPlan[];
+}
+
+/** What the Audit task gets: the run and the layer whose staging tables to check. */
+export interface AuditorEvent {
+  readonly runId: string;
+  readonly layer: string;
+  readonly startedAt: string;
 }
 
 /** One Athena statement's statistics, as the state machine's ResultSelector keeps them. */
@@ -122,7 +143,7 @@ export interface ModelResult {
 export interface RecorderEvent {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly execution: ExecutionRef;
-  /** The state: the plan (with results in `waves` after a success), plus `error` on failure. */
+  /** The state: the plan (with results in `layers` after a success), plus `error` on failure. */
   readonly run?: (Partial<PipelinePlan> & { error?: { Error?: string; Cause?: string } }) | null;
 }
 
@@ -220,7 +241,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       listedObjects: 0,
       modelCount: 0,
       partitionCount: 0,
-      waves: [],
+      layers: [],
     };
     const { held, tookOver, why } = await lock({
       runId,
@@ -266,11 +287,16 @@ export function createPipelineHandlers(deps: PipelineDeps) {
         now: now(),
       });
       const tasks = plan.waves.flatMap((w) => w.models);
+      const layers = groupByLayer(plan.waves);
       const pending: PendingRun = {
         runId,
         next: plan.next,
         advancesWatermark: plan.advancesWatermark,
         staging: tasks.map((t) => ({ model: t.model, buildId: t.buildId })),
+        staged: plan.staged,
+        built: Object.fromEntries(
+          tasks.map((t) => [t.model, { layer: t.layer, partitions: t.partitions }]),
+        ),
       };
       await deps.lake.put(pendingKey(runId), JSON.stringify(pending), 'application/json');
       const result: PipelinePlan = {
@@ -285,7 +311,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
         listedObjects: plan.listed.objects,
         modelCount: tasks.length,
         partitionCount: tasks.reduce((n, t) => n + (t.partitions?.length ?? 1), 0),
-        waves: plan.waves,
+        layers,
       };
       const bytes = Buffer.byteLength(JSON.stringify(result));
       const limit = deps.maxPlanBytes ?? 200_000;
@@ -324,6 +350,41 @@ export function createPipelineHandlers(deps: PipelineDeps) {
     };
   };
 
+  const auditor = async (event: AuditorEvent): Promise<AuditSummary> => {
+    const pending = parseJson<PendingRun>(
+      await deps.lake.get(pendingKey(event.runId)),
+      pendingKey(event.runId),
+    );
+    if (!pending?.built || !pending.staged) {
+      throw new Error(
+        `run ${event.runId} has no plan with staged tables (${pendingKey(event.runId)}): nothing to audit`,
+      );
+    }
+    const audit = await auditLayer({
+      engine: deps.engine,
+      database: deps.database,
+      models: deps.models(),
+      checks: deps.checks(),
+      layer: event.layer,
+      runId: event.runId,
+      now: new Date(event.startedAt),
+      built: pending.built,
+      staged: pending.staged,
+    });
+    await deps.lake.put(
+      runRecordKey(
+        DQ_RESULTS_PREFIX,
+        event.startedAt.slice(0, 10),
+        `${event.runId}-${event.layer}`,
+      ),
+      toJsonLines(audit.results),
+      'application/json',
+    );
+    const summary = summarizeAudit(event.layer, event.runId, audit.results, audit.seconds);
+    await deps.metrics?.(summary, audit.results);
+    return summary;
+  };
+
   const publisher = async (event: PublisherEvent): Promise<ModelResult> => {
     const { task } = event;
     const result: MaterializeResult = await deps.engine.publishStaging({
@@ -357,7 +418,8 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       await deps.lake.get(pendingKey(runId)),
       pendingKey(runId),
     );
-    const results = collectResults(run.waves);
+    const results = collectResults(run.layers);
+    const audits = collectAudits(run.layers);
     const modelRows: PipelineRunModelRow[] = results.map((r) => ({
       run_id: runId,
       model: r.model,
@@ -400,7 +462,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       }
       await deps.lake.delete(pendingKey(runId));
       recorded = row;
-      message = successMessage(row, modelRows, pending?.advancesWatermark ?? false);
+      message = successMessage(row, modelRows, audits, pending?.advancesWatermark ?? false);
     } else {
       const error = errorText(run.error);
       const problems = await abandon(pending, runId);
@@ -426,7 +488,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
     };
   };
 
-  return { planner, renderer, publisher, recorder };
+  return { planner, renderer, auditor, publisher, recorder };
 }
 
 export type PipelineHandlers = ReturnType<typeof createPipelineHandlers>;
@@ -477,15 +539,23 @@ function emptyRow(runId: string, executionName: string, startedAt: string): Pipe
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The published models' results, from `waves` after the publish step (`[[ModelResult]]`). */
-function collectResults(waves: unknown): ModelResult[] {
-  if (!Array.isArray(waves)) return [];
-  return waves
-    .flat()
+/** The published models' results, from `layers[].waves` after the publish step. */
+function collectResults(layers: unknown): ModelResult[] {
+  if (!Array.isArray(layers)) return [];
+  return layers
+    .flatMap((l: { waves?: unknown }) => (Array.isArray(l?.waves) ? l.waves.flat() : []))
     .filter(
       (r): r is ModelResult =>
         typeof r === 'object' && r !== null && 'model' in r && 'rows' in r && 'bytesScanned' in r,
     );
+}
+
+/** The audits the layers went through (`layers[].audit.summary`, the Audit task's result). */
+function collectAudits(layers: unknown): AuditSummary[] {
+  if (!Array.isArray(layers)) return [];
+  return layers
+    .map((l: { audit?: { summary?: unknown } }) => l?.audit?.summary)
+    .filter((a): a is AuditSummary => typeof a === 'object' && a !== null && 'passed' in a);
 }
 
 /** A Step Functions error as a sentence: Lambda errors carry `errorMessage` in a JSON cause. */
@@ -508,6 +578,7 @@ export function errorText(error: { Error?: string; Cause?: string } | undefined)
 function successMessage(
   row: PipelineRunRow,
   models: readonly PipelineRunModelRow[],
+  audits: readonly AuditSummary[],
   moved: boolean,
 ): string {
   const lines = [
@@ -519,6 +590,7 @@ function successMessage(
       (m) =>
         `  ${m.model}: ${m.partitions} partition(s), ${m.rows_written} row(s), ${m.bytes_scanned} byte(s), ${m.seconds} s`,
     ),
+    ...audits.flatMap((a) => [`Data quality, ${a.message}`, ...a.findings.map((f) => `  ${f}`)]),
     moved ? `Watermark: ${row.window_end}.` : 'Watermark unchanged (a restricted run).',
   ];
   return lines.join('\n');

@@ -16,7 +16,8 @@
  */
 import { createHash } from 'node:crypto';
 import { BRONZE_TABLES, partitionValueOf, type BronzePartition } from '../catalog/bronze-tables.ts';
-import type { Model } from '../engine/model.ts';
+import { RECORD_TABLES } from '../catalog/record-tables.ts';
+import { LAYERS, type Layer, type Model } from '../engine/model.ts';
 import { stagingTableName, type StagedInput } from '../engine/statements.ts';
 import { daysBefore } from '../engine/wrap.ts';
 import type { LakeLister } from '../lake/lake-store.ts';
@@ -85,6 +86,42 @@ export interface Wave {
   readonly models: ModelTask[];
 }
 
+/** A layer's share of the run: staged, audited, then (with every other layer) published. */
+export interface LayerPlan {
+  readonly layer: Layer;
+  readonly waves: Wave[];
+}
+
+/**
+ * The waves split by layer, in layer order (silver, gold, rfm, dq): the state machine stages and
+ * audits one layer at a time, so a layer's checks run before anything after it is built. A model
+ * may read only its own layer or earlier ones.
+ */
+export function groupByLayer(waves: readonly Wave[]): LayerPlan[] {
+  const out: LayerPlan[] = [];
+  const rank = (l: string) => (LAYERS as readonly string[]).indexOf(l);
+  for (const layer of LAYERS) {
+    const mine = waves
+      .map((w) => w.models.filter((t) => t.layer === layer))
+      .filter((ms) => ms.length > 0)
+      .map((models, index) => ({ index, models }));
+    if (mine.length > 0) out.push({ layer, waves: mine });
+  }
+  for (const w of waves) {
+    for (const t of w.models) {
+      for (const dep of Object.keys(t.staged)) {
+        const up = waves.flatMap((x) => x.models).find((m) => m.model === dep);
+        if (up && rank(up.layer) > rank(t.layer)) {
+          throw new Error(
+            `${t.model} (${t.layer}) reads ${dep} of a later layer (${up.layer}): layers build in the order ${LAYERS.join(', ')}`,
+          );
+        }
+      }
+    }
+  }
+  return out;
+}
+
 export interface ModelPlanSummary {
   readonly partitions: readonly string[] | null;
   readonly reason: BuildReason;
@@ -98,6 +135,8 @@ export interface ModelPlanSummary {
 
 export interface PlanResult {
   readonly waves: Wave[];
+  /** Every model the run builds, as the models after it and the checks read it. */
+  readonly staged: Readonly<Record<string, StagedInput>>;
   /** New Bronze objects found (after the watermark). */
   readonly newObjects: number;
   /**
@@ -283,6 +322,25 @@ export async function planRun(opts: {
     await walk(t.prefix, 0, new Map(), true);
   }
 
+  // Tables the pipeline writes itself (dq_results): their partition values from their folders.
+  const recordInputs = new Map<string, string>();
+  for (const m of models) {
+    for (const dep of m.dependsOn) {
+      const t = RECORD_TABLES.find((r) => r.name === dep);
+      if (t) recordInputs.set(dep, m.scope[dep] ?? t.partition.name);
+    }
+  }
+  for (const [name, column] of recordInputs) {
+    const t = RECORD_TABLES.find((r) => r.name === name)!;
+    for await (const child of opts.lake.listPrefixes(t.prefix)) {
+      listed.prefixes++;
+      const folder = child.slice(t.prefix.length).replace(/\/$/, '');
+      if (folder.startsWith(`${column}=`))
+        add(all, `${name}.${column}`, folder.slice(column.length + 1));
+    }
+  }
+  const today = opts.now.toISOString().slice(0, 10);
+
   // Models, inputs first.
   const restrict = request.models ? new Set(request.models) : undefined;
   const selected = (name: string) => !restrict || restrict.has(name);
@@ -340,6 +398,19 @@ export async function planRun(opts: {
     return values.length > 0 ? values.sort()[0]! : null;
   };
   for (const model of models) {
+    // A record table gets this run's results as the layers before are audited: a model that
+    // reads one (dq_daily) rebuilds the run's date, and the day before (runs that cross
+    // midnight, a failed run late that day), whenever the run builds anything else. The loader
+    // orders layers silver → dq, so those models come after what they summarize.
+    for (const dep of model.dependsOn) {
+      const column = recordInputs.get(dep);
+      if (column === undefined || ![...planned.keys()].some(selected)) continue;
+      for (const d of [daysBefore(today, 1), today]) {
+        add(changed, `${dep}.${column}`, d);
+        add(all, `${dep}.${column}`, d);
+      }
+      bronzeChanged.add(dep);
+    }
     // A full refresh is asked of the selected models; the others only owe what data changed.
     const fullRefresh = request.fullRefresh === true && selected(model.name);
     const known = watermark.models[model.name];
@@ -450,6 +521,20 @@ export async function planRun(opts: {
     }
   }
 
+  // What each model of the run stages: read by the models after it and by the checks.
+  const stagedAll: Record<string, StagedInput> = {};
+  for (const model of models) {
+    const p = planned.get(model.name);
+    if (!p || !selected(model.name)) continue;
+    const complete =
+      p.partitions === null || [...valuesOf(model)].every((v) => p.partitions!.includes(v));
+    stagedAll[model.name] = {
+      stagingTable: stagingTableName(model, runId),
+      ...(model.partitionedBy[0] ? { partitionColumn: model.partitionedBy[0] } : {}),
+      ...(complete ? {} : { partitions: p.partitions! }),
+    };
+  }
+
   // Waves: a model runs after every input rebuilt in the same run.
   const level = new Map<string, number>();
   const waves: Wave[] = [];
@@ -459,17 +544,10 @@ export async function planRun(opts: {
     const staged: Record<string, StagedInput> = {};
     let lvl = 0;
     for (const dep of model.dependsOn) {
-      const up = planned.get(dep);
-      if (!up || !selected(dep)) continue;
-      const upModel = byName.get(dep)!;
+      const up = stagedAll[dep];
+      if (!up) continue;
       lvl = Math.max(lvl, (level.get(dep) ?? 0) + 1);
-      const complete =
-        up.partitions === null || [...valuesOf(upModel)].every((v) => up.partitions!.includes(v));
-      staged[dep] = {
-        stagingTable: stagingTableName(upModel, runId),
-        ...(upModel.partitionedBy[0] ? { partitionColumn: upModel.partitionedBy[0] } : {}),
-        ...(complete ? {} : { partitions: up.partitions! }),
-      };
+      staged[dep] = up;
     }
     level.set(model.name, lvl);
     (waves[lvl] ??= { index: lvl, models: [] }).models.push({
@@ -509,6 +587,7 @@ export async function planRun(opts: {
   };
   return {
     waves: waves.filter(Boolean),
+    staged: stagedAll,
     newObjects,
     listed,
     horizon: horizon ?? null,

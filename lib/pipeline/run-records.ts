@@ -3,6 +3,8 @@
  * `pipeline_run_models` (one JSON object per line, read by Athena through the JSON SerDe and by
  * DuckDB through `read_json`; see `lib/catalog/record-tables.ts`).
  */
+import type { BuiltTable } from '../dq/audit.ts';
+import type { StagedInput } from '../engine/statements.ts';
 import type { RunRequest, Watermark } from './plan.ts';
 
 export const PIPELINE_STATE_PREFIX = '_state/pipeline/';
@@ -13,6 +15,8 @@ export const pendingKey = (runId: string) => `${PIPELINE_STATE_PREFIX}pending/${
 
 export const PIPELINE_RUNS_PREFIX = 'dq/pipeline_runs/';
 export const PIPELINE_RUN_MODELS_PREFIX = 'dq/pipeline_run_models/';
+/** The checks' results: one object per layer a run audited (`<run id>-<layer>.json`). */
+export const DQ_RESULTS_PREFIX = 'dq/dq_results/';
 export const runRecordKey = (prefix: string, runDate: string, runId: string) =>
   `${prefix}run_date=${runDate}/${runId}.json`;
 
@@ -60,6 +64,13 @@ export interface PendingRun {
   readonly advancesWatermark: boolean;
   /** Staging tables this run writes, to drop if it fails or is abandoned. */
   readonly staging: readonly { readonly model: string; readonly buildId: string }[];
+  /**
+   * What each model of the run stages (partitions, staging table), for the checks that audit
+   * it; absent in plans written before the checks existed.
+   */
+  readonly staged?: Readonly<Record<string, StagedInput>>;
+  /** The models the run builds: layer and partitions (`null`: whole), for the checks. */
+  readonly built?: Readonly<Record<string, BuiltTable>>;
 }
 
 /** One row of `pipeline_runs`. */

@@ -301,9 +301,11 @@ export class LakeCatalog extends Construct {
    * and stop queries; read the catalog and create, replace or drop tables and partitions in this
    * database; read the whole lake, write only the layers SQL builds (silver/, gold/, rfm/, dq/)
    * and the query results; use the lake key through S3. When `grantee` is a construct (a Role),
-   * the cdk-nag findings this causes are suppressed on it, each with its reason.
+   * the cdk-nag findings this causes are suppressed on it, each with its reason. `readOnly`:
+   * queries that only read (the data-quality checks): no catalog changes, no lake writes.
    */
-  grantQuery(grantee: iam.IGrantable): void {
+  grantQuery(grantee: iam.IGrantable, opts: { readOnly?: boolean } = {}): void {
+    const write = !opts.readOnly;
     const stack = Stack.of(this);
     const principal = grantee.grantPrincipal;
     const lake = this.storage.bucket;
@@ -344,18 +346,19 @@ export class LakeCatalog extends Construct {
       ],
       resources: glueResources,
     });
-    add({
-      sid: 'WriteCatalog',
-      actions: [
-        'glue:CreateTable',
-        'glue:UpdateTable',
-        'glue:DeleteTable',
-        'glue:BatchCreatePartition',
-        'glue:BatchUpdatePartition',
-        'glue:BatchDeletePartition',
-      ],
-      resources: glueResources,
-    });
+    if (write)
+      add({
+        sid: 'WriteCatalog',
+        actions: [
+          'glue:CreateTable',
+          'glue:UpdateTable',
+          'glue:DeleteTable',
+          'glue:BatchCreatePartition',
+          'glue:BatchUpdatePartition',
+          'glue:BatchDeletePartition',
+        ],
+        resources: glueResources,
+      });
 
     add({
       sid: 'ListLakeAndResults',
@@ -376,7 +379,7 @@ export class LakeCatalog extends Construct {
         's3:ListMultipartUploadParts',
       ],
       resources: [
-        ...SQL_LAYER_PREFIXES.map((prefix) => this.storage.objectsArn(prefix)),
+        ...(write ? SQL_LAYER_PREFIXES.map((prefix) => this.storage.objectsArn(prefix)) : []),
         results.arnForObjects('*'),
       ],
     });
@@ -397,12 +400,16 @@ export class LakeCatalog extends Construct {
               'A query runner reads any table of the lake (every layer is an input of some model) and the results of its own queries, whose keys Athena names per query id.',
             appliesTo: [bucketObjectsFinding(lake, ''), bucketObjectsFinding(results, '')],
           },
-          {
-            id: 'AwsSolutions-IAM5',
-            reason:
-              'CTAS and INSERT INTO write objects Athena names at run time under the table location; writes are limited to the silver/, gold/, rfm/ and dq/ prefixes that SQL builds, never bronze/.',
-            appliesTo: SQL_LAYER_PREFIXES.map((prefix) => bucketObjectsFinding(lake, prefix)),
-          },
+          ...(write
+            ? [
+                {
+                  id: 'AwsSolutions-IAM5',
+                  reason:
+                    'CTAS and INSERT INTO write objects Athena names at run time under the table location; writes are limited to the silver/, gold/, rfm/ and dq/ prefixes that SQL builds, never bronze/.',
+                  appliesTo: SQL_LAYER_PREFIXES.map((prefix) => bucketObjectsFinding(lake, prefix)),
+                },
+              ]
+            : []),
           {
             id: 'AwsSolutions-IAM5',
             reason:

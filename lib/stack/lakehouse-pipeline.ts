@@ -3,15 +3,20 @@
  * schedule. The same definition runs locally (`lakehouse run`, lib/local/state-machine-runner.ts):
  * the Lambda tasks call the same handlers in-process and the Athena tasks run on DuckDB.
  *
- * Plan (Lambda) ─▶ skip? ─▶ Build: Map over waves (one at a time)
- *                              └ Map over the wave's models (bounded concurrency)
- *                                   └ Render (Lambda) ─▶ Map over statements: Athena .sync
- *                 ─▶ Publish: Map over waves └ Map over models └ Publish (Lambda)
+ * Plan (Lambda) ─▶ skip? ─▶ Layers: Map over layers (silver, gold, rfm, dq; one at a time)
+ *                              ├ Build: Map over the layer's waves (one at a time)
+ *                              │    └ Map over the wave's models (bounded concurrency)
+ *                              │         └ Render (Lambda) ─▶ Map over statements: Athena .sync
+ *                              ├ Audit (Lambda): the layer's data-quality checks on staging
+ *                              └ QualityGate: a critical check failed? ─▶ Fail (the run fails)
+ *                 ─▶ Publish: Map over layers └ waves └ models └ PublishModel (Lambda)
  *                 ─▶ Record (Lambda) ─▶ Notify (SNS) ─▶ Succeeded
  * Any error ─▶ RecordFailure (Lambda: drops staging, marks the run FAILED) ─▶ NotifyFailure ─▶ Fail
  *
- * Everything is written to staging tables first and published only after every model of the
- * run has been built, so a failed run leaves the published tables as they were.
+ * Write-audit-publish: everything is written to staging tables first; each layer's checks run on
+ * its staging tables before the next layer is built; publishing starts only once every layer has
+ * passed its gate. A failed run (a critical check included) publishes nothing, so it leaves the
+ * published tables as they were.
  */
 import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -28,8 +33,14 @@ import { Construct } from 'constructs';
 import type { LakehouseConfig } from '../config.ts';
 import { STAGING_MARK } from '../engine/statements.ts';
 import { BRONZE_PREFIX } from '../lake-layout.ts';
-import { FUNCTION_ENV, type PipelineFunction } from '../pipeline/aws-deps.ts';
 import {
+  DQ_CHECKS_ENV,
+  DQ_METRICS_NAMESPACE_ENV,
+  FUNCTION_ENV,
+  type PipelineFunction,
+} from '../pipeline/aws-deps.ts';
+import {
+  DQ_RESULTS_PREFIX,
   PIPELINE_RUNS_PREFIX,
   PIPELINE_RUN_MODELS_PREFIX,
   PIPELINE_STATE_PREFIX,
@@ -84,7 +95,12 @@ export class LakehousePipeline extends Construct {
     const p = config.pipeline;
     const lake = storage.bucket;
 
-    const fn = (name: PipelineFunction, description: string, timeout: Duration) => {
+    const fn = (
+      name: PipelineFunction,
+      description: string,
+      timeout: Duration,
+      extraEnvironment: Record<string, string> = {},
+    ) => {
       const functionName = `${config.project}-pipeline-${name}`;
       const logGroup = new logs.LogGroup(this, `${name}Logs`, {
         logGroupName: `/aws/lambda/${functionName}`,
@@ -128,6 +144,7 @@ export class LakehousePipeline extends Construct {
           PIPELINE_LATE_ARRIVAL_HOURS: String(p.lateArrivalHours),
           POWERTOOLS_SERVICE_NAME: `pipeline-${name}`,
           POWERTOOLS_LOG_LEVEL: 'INFO',
+          ...extraEnvironment,
         },
       });
       NagSuppressions.addResourceSuppressions(f, [
@@ -148,8 +165,19 @@ export class LakehousePipeline extends Construct {
       ),
       renderer: fn('renderer', "Renders a model's CTAS / INSERT INTO statements", minutes(1)),
       publisher: fn('publisher', "Publishes a model's staging table through Glue", minutes(10)),
+      auditor: fn(
+        'auditor',
+        "Runs a layer's data-quality checks on the run's staging tables, writes dq_results",
+        minutes(10),
+        {
+          [DQ_CHECKS_ENV]: JSON.stringify(config.dq.checks),
+          [DQ_METRICS_NAMESPACE_ENV]: config.dq.metricsNamespace,
+        },
+      ),
       recorder: fn('recorder', 'Records a run in pipeline_runs, moves the watermark', minutes(5)),
     };
+    this.grantAudit(this.functions.auditor);
+    catalog.grantQuery(this.functions.auditor, { readOnly: true });
     this.grantPipelineState(this.functions.planner, true);
     this.grantPipelineState(this.functions.recorder, false);
     this.grantDropStaging(this.functions.planner, catalog);
@@ -221,9 +249,46 @@ export class LakehousePipeline extends Construct {
       // Waves in order: a wave reads what the earlier ones staged.
       maxConcurrency: 1,
       resultPath: '$.waves',
-      comment: 'Stage every model of the run, wave after wave',
+      comment: "Stage the layer's models, wave after wave",
     });
     build.itemProcessor(buildModels);
+
+    const audit = new tasks.LambdaInvoke(this, 'Audit', {
+      lambdaFunction: this.functions.auditor,
+      payload: sfn.TaskInput.fromObject({
+        runId: sfn.JsonPath.stringAt('$.runId'),
+        layer: sfn.JsonPath.stringAt('$.layer'),
+        startedAt: sfn.JsonPath.stringAt('$.startedAt'),
+      }),
+      resultSelector: { 'summary.$': '$.Payload' },
+      resultPath: '$.audit',
+      comment: "The layer's data-quality checks on its staging tables; results to dq_results",
+    });
+    const gate = new sfn.Choice(this, 'QualityGate', {
+      comment: 'Write-audit-publish: a critical check that failed stops the run here',
+    })
+      .when(
+        sfn.Condition.booleanEquals('$.audit.summary.passed', false),
+        new sfn.Fail(this, 'CriticalChecksFailed', {
+          error: 'DataQualityFailed',
+          causePath: '$.audit.summary.message',
+        }),
+      )
+      .otherwise(new sfn.Succeed(this, 'LayerPassed'));
+    const layers = new sfn.Map(this, 'Layers', {
+      itemsPath: '$.layers',
+      itemSelector: {
+        'layer.$': '$$.Map.Item.Value.layer',
+        'waves.$': '$$.Map.Item.Value.waves',
+        'runId.$': '$.runId',
+        'startedAt.$': '$.startedAt',
+      },
+      // Layers in order: a layer is audited before the next one is built on it.
+      maxConcurrency: 1,
+      resultPath: '$.layers',
+      comment: 'Per layer: stage its models, run its checks, stop at a closed gate',
+    });
+    layers.itemProcessor(build.next(audit).next(gate));
 
     const publishModel = new tasks.LambdaInvoke(this, 'PublishModel', {
       lambdaFunction: this.functions.publisher,
@@ -235,14 +300,20 @@ export class LakehousePipeline extends Construct {
       maxConcurrency: p.maxConcurrency,
     });
     publishModels.itemProcessor(publishModel);
-    const publish = new sfn.Map(this, 'Publish', {
+    const publishWaves = new sfn.Map(this, 'PublishWaves', {
       itemsPath: '$.waves',
       itemSelector: { 'models.$': '$$.Map.Item.Value' },
       maxConcurrency: 1,
       resultPath: '$.waves',
-      comment: 'Only once everything is staged: point the tables at the new data',
     });
-    publish.itemProcessor(publishModels);
+    publishWaves.itemProcessor(publishModels);
+    const publish = new sfn.Map(this, 'Publish', {
+      itemsPath: '$.layers',
+      maxConcurrency: 1,
+      resultPath: '$.layers',
+      comment: 'Only once every layer passed its gate: point the tables at the new data',
+    });
+    publish.itemProcessor(publishWaves);
 
     const record = new tasks.LambdaInvoke(this, 'Record', {
       lambdaFunction: this.functions.recorder,
@@ -304,13 +375,13 @@ export class LakehousePipeline extends Construct {
     recordFailure.next(notifyFailure).next(failed);
     const onError = { resultPath: '$.error' };
     planTask.addCatch(recordFailure, onError);
-    build.addCatch(recordFailure, onError);
+    layers.addCatch(recordFailure, onError);
     publish.addCatch(recordFailure, onError);
 
     const definition = planTask.next(
       new sfn.Choice(this, 'AnotherRun?')
         .when(sfn.Condition.booleanEquals('$.skip', true), skipped)
-        .otherwise(build.next(publish).next(record).next(notify).next(succeeded)),
+        .otherwise(layers.next(publish).next(record).next(notify).next(succeeded)),
     );
 
     const smLogs = new logs.LogGroup(this, 'StateMachineLogs', {
@@ -328,7 +399,8 @@ export class LakehousePipeline extends Construct {
       // Every state transition is logged (a few hundred small events a run), without the
       // execution data: states carry SQL text and plans, which belong in the run records.
       logs: { destination: smLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      comment: 'Builds the lake: plan, stage every model on Athena, publish, record, notify',
+      comment:
+        'Builds the lake: plan, stage each layer on Athena and audit it, publish, record, notify',
     });
     catalog.grantQuery(this.stateMachine);
     this.stateMachine.addToRolePolicy(
@@ -427,6 +499,44 @@ export class LakehousePipeline extends Construct {
             'Staging tables are named per model and build at run time (<model>__stg_<build>); the pattern matches those of this database only, never a published table.',
           appliesTo: [
             `Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/${stagingTables}`,
+          ],
+        },
+      ],
+      true,
+    );
+  }
+
+  /**
+   * The auditor reads the run's plan (which tables it staged) and writes `dq_results`; its
+   * queries go through `LakeCatalog.grantQuery` (read-only).
+   */
+  private grantAudit(f: nodejs.NodejsFunction): void {
+    const storage = this.storage;
+    const role = f.role!;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRunPlans',
+        actions: ['s3:GetObject'],
+        resources: [storage.objectsArn(PIPELINE_STATE_PREFIX)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteCheckResults',
+        actions: ['s3:PutObject'],
+        resources: [storage.objectsArn(DQ_RESULTS_PREFIX)],
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Run plans and check results are objects the pipeline names per run (<run id>.json, <run id>-<layer>.json) under fixed prefixes; the auditor reads the one and writes the other.',
+          appliesTo: [
+            bucketObjectsFinding(storage.bucket, PIPELINE_STATE_PREFIX),
+            bucketObjectsFinding(storage.bucket, DQ_RESULTS_PREFIX),
           ],
         },
       ],

@@ -9,6 +9,7 @@ import type { LakehouseConfig } from '../config.ts';
 import { BronzeDelivery } from './bronze-delivery.ts';
 import { EventStream } from './event-stream.ts';
 import { IngestMonitoring } from './ingest-monitoring.ts';
+import { QualityMonitoring } from './quality-monitoring.ts';
 import { LakeCatalog } from './lake-catalog.ts';
 import { LakehousePipeline } from './lakehouse-pipeline.ts';
 import { ModelTables } from './model-tables.ts';
@@ -55,6 +56,8 @@ export class LakehouseStack extends Stack {
   readonly savedQueries: SavedQueries | undefined;
   /** The state machine that builds the models, on a schedule (with the catalog). */
   readonly pipeline: LakehousePipeline | undefined;
+  /** The data-quality alarm (with the pipeline). */
+  readonly quality: QualityMonitoring | undefined;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, {
@@ -114,6 +117,9 @@ export class LakehouseStack extends Stack {
         topic: this.monitoring.topic,
         encryptionKey: key,
       });
+    this.quality =
+      this.pipeline &&
+      new QualityMonitoring(this, 'Quality', { config, topic: this.monitoring.topic });
 
     const out = STACK_OUTPUTS;
     new CfnOutput(this, out.lakeBucketName, {

@@ -70,7 +70,9 @@ async function run(opts: { fail?: string; input?: object } = {}) {
 /** Planned partitions per model. */
 const partitionsOf = (plan: PipelinePlan | undefined) =>
   Object.fromEntries(
-    (plan?.waves ?? []).flatMap((w) => w.models.map((t) => [t.model, t.partitions])),
+    (plan?.layers ?? []).flatMap((l) =>
+      l.waves.flatMap((w) => w.models.map((t) => [t.model, t.partitions])),
+    ),
   );
 
 /** The published catalog entries (staging tables left out), as text. */
@@ -198,7 +200,7 @@ describe('the pipeline state machine, locally', () => {
   it('a run with nothing new plans nothing and records a SUCCEEDED run', async () => {
     const r = await run();
     expect(r.result.status).toBe('SUCCEEDED');
-    expect(r.plan?.waves).toEqual([]);
+    expect(r.plan?.layers).toEqual([]);
     const rows = sql<{ status: string; models_built: number }>(
       `SELECT status, models_built FROM pipeline_runs WHERE run_id = '${r.plan!.runId}'`,
     );

@@ -31,7 +31,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config.ts';
 import { resolveStateMachine, type Template as AslTemplate } from '../../lib/local/asl.ts';
-import { FUNCTION_ENV, PIPELINE_FUNCTIONS } from '../../lib/pipeline/aws-deps.ts';
+import {
+  AUDITOR_SERVICE,
+  CRITICAL_METRIC,
+  FUNCTION_ENV,
+  PIPELINE_FUNCTIONS,
+} from '../../lib/pipeline/aws-deps.ts';
 import { LakehouseStack, STACK_OUTPUTS } from '../../lib/stack/lakehouse-stack.ts';
 import { list, statementsOfRole, type Statement } from '../helpers/iam.ts';
 
@@ -46,6 +51,10 @@ const defaultConfig = parseConfig({});
 const stack = new LakehouseStack(app, 'PipelineDefault', { config: defaultConfig });
 const variantConfig = parseConfig({
   pipeline: { scheduleEnabled: false, scheduleMinutes: 30, timeoutMinutes: 60, maxConcurrency: 2 },
+  dq: {
+    metricsNamespace: 'Shop/Quality',
+    checks: { 'silver_event_lines.duplicate_rate': { threshold: 0.1 } },
+  },
 });
 const variantStack = new LakehouseStack(app, 'PipelineVariant', { config: variantConfig });
 const localStack = new LakehouseStack(app, 'PipelineLocalStack', {
@@ -227,7 +236,15 @@ describe('state machine definition', () => {
     const states = allStates(definition);
     const maps = states.filter((s) => s.state.Type === 'Map');
     expect(maps.map((m) => m.name).sort()).toEqual(
-      ['Build', 'BuildModels', 'Publish', 'PublishModels', 'Statements'].sort(),
+      [
+        'Layers',
+        'Build',
+        'BuildModels',
+        'Publish',
+        'PublishWaves',
+        'PublishModels',
+        'Statements',
+      ].sort(),
     );
     for (const { name, state } of maps) {
       const processor = state.ItemProcessor as Record<string, Json> | undefined;
@@ -250,6 +267,7 @@ describe('state machine definition', () => {
       .sort();
     expect(resources).toEqual(
       [
+        'Audit arn:aws:states:::lambda:invoke',
         'Notify arn:aws:states:::sns:publish',
         'NotifyFailure arn:aws:states:::sns:publish',
         'PlanRun arn:aws:states:::lambda:invoke',
@@ -280,7 +298,9 @@ describe('state machine definition', () => {
       expect(concurrency(v, name)).toBe(2);
     }
     // Waves and statements run one at a time whatever the config.
-    for (const name of ['Build', 'Publish', 'Statements']) expect(concurrency(v, name)).toBe(1);
+    for (const name of ['Layers', 'Build', 'Publish', 'PublishWaves', 'Statements']) {
+      expect(concurrency(v, name)).toBe(1);
+    }
   });
 });
 
@@ -394,7 +414,7 @@ describe('IAM', () => {
       ).toEqual([]);
     });
 
-    it('invokes the four pipeline functions and publishes to the alerts topic, nothing else', () => {
+    it('invokes the five pipeline functions and publishes to the alerts topic, nothing else', () => {
       const invoked = resourcesOf(statements, /^lambda:InvokeFunction$/);
       expect(invoked).toEqual(
         PIPELINE_FUNCTIONS.flatMap((name) => {
@@ -466,6 +486,26 @@ describe('IAM', () => {
     });
   });
 
+  describe('auditor role', () => {
+    const statements = statementsOfRole(template, ids.roleOf.auditor);
+
+    it('reads the run plans and writes dq_results only; no other lake write', () => {
+      expect(resourcesOf(statements, S3_WRITE)).toEqual(
+        [objectsOf(ids.lake, '/dq/dq_results/*'), objectsOf(ids.results, '/*')].sort(),
+      );
+      expect(resourcesOf(statements, /^s3:GetObject$/)).toContain(
+        objectsOf(ids.lake, '/_state/pipeline/*'),
+      );
+    });
+
+    it('queries in the workgroup but changes no table', () => {
+      expect(actionsOf(statements)).toContain('athena:StartQueryExecution');
+      const glue = actionsOf(statements).filter((a) => a.startsWith('glue:'));
+      expect(glue.length).toBeGreaterThan(0);
+      for (const a of glue) expect(a).toMatch(/^glue:(Get|BatchGet)/);
+    });
+  });
+
   it('the renderer has no S3, Glue, Athena or KMS permission at all (only its own logs)', () => {
     const statements = statementsOfRole(template, ids.roleOf.renderer);
     expect(statements.length).toBeGreaterThan(0);
@@ -493,6 +533,18 @@ describe('Lambda functions', () => {
   ) as {
     Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
   }[];
+
+  it('the auditor gets the config check overrides and the metrics namespace', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `${defaultConfig.project}-pipeline-auditor`,
+      Environment: {
+        Variables: Match.objectLike({
+          DQ_CHECKS: JSON.stringify(defaultConfig.dq.checks),
+          DQ_METRICS_NAMESPACE: defaultConfig.dq.metricsNamespace,
+        }),
+      },
+    });
+  });
 
   it('one per pipeline handler: arm64, nodejs22.x, LAKEHOUSE_FUNCTION = its name', () => {
     expect(fns.map((f) => f.Properties.Environment.Variables[FUNCTION_ENV]).sort()).toEqual(
@@ -614,5 +666,44 @@ describe('bundles (as cdk synth builds them)', () => {
       expect(existsSync(join(dir, 'index.mjs')), name).toBe(true);
       expect(sqlFiles(join(dir, 'athena/models')), name).toEqual(expected);
     }
+  });
+});
+
+describe('data-quality alarm', () => {
+  it('alarms the alerts topic when a critical check fails (the metric the auditor publishes)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `${defaultConfig.project}-critical-checks-failed`,
+      Namespace: defaultConfig.dq.metricsNamespace,
+      MetricName: CRITICAL_METRIC,
+      Dimensions: [{ Name: 'service', Value: AUDITOR_SERVICE }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.topic }],
+    });
+  });
+
+  it('follows the configured namespace and hands the check overrides to the auditor', () => {
+    variant.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: CRITICAL_METRIC,
+      Namespace: 'Shop/Quality',
+    });
+    variant.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: `${defaultConfig.project}-pipeline-auditor`,
+      Environment: {
+        Variables: Match.objectLike({
+          DQ_CHECKS: '{"silver_event_lines.duplicate_rate":{"threshold":0.1}}',
+          DQ_METRICS_NAMESPACE: 'Shop/Quality',
+        }),
+      },
+    });
+  });
+
+  it('refuses an override of a check that does not exist', () => {
+    expect(() =>
+      parseConfig({ dq: { checks: { 'silver_events.nope': { threshold: 1 } } } }),
+    ).toThrow(/dq\.checks: no check named silver_events\.nope/);
   });
 });

@@ -7,9 +7,13 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Model } from '../../lib/engine/model.ts';
+import type { AuditSummary } from '../../lib/dq/audit.ts';
+import type { Check } from '../../lib/dq/check-spec.ts';
+import type { DqResult } from '../../lib/dq/evaluate.ts';
 import type {
   MaterializeRequest,
   MaterializeResult,
+  QueryResult,
   SqlEngine,
 } from '../../lib/engine/sql-engine.ts';
 import { renderBuild } from '../../lib/engine/statements.ts';
@@ -22,11 +26,13 @@ import {
 } from '../../lib/pipeline/handlers.ts';
 import {
   EMPTY_WATERMARK,
+  type LayerPlan,
   type ModelTask,
   type Wave,
   type Watermark,
 } from '../../lib/pipeline/plan.ts';
 import {
+  DQ_RESULTS_PREFIX,
   LOCK_KEY,
   PIPELINE_RUNS_PREFIX,
   PIPELINE_RUN_MODELS_PREFIX,
@@ -80,8 +86,16 @@ const eventKey = (dt: string, n: number) =>
   `bronze/events/dt=${dt}/hour=00/lakehouse-events-1-2026-11-22-10-00-00-${n}.gz`;
 
 /** Records what the handlers ask of the engine; `failDiscard` names models whose drop fails. */
-class FakeEngine implements Pick<SqlEngine, 'publishStaging' | 'discardStaging'> {
+class FakeEngine implements Pick<SqlEngine, 'publishStaging' | 'discardStaging' | 'query'> {
   readonly published: MaterializeRequest[] = [];
+  readonly queries: string[] = [];
+  /** Rows every query answers (the auditor's check queries). */
+  rows: Record<string, unknown>[] = [];
+
+  async query(sql: string): Promise<QueryResult> {
+    this.queries.push(sql);
+    return { columns: [], rows: this.rows };
+  }
   readonly discarded: { model: string; buildId: string }[] = [];
   readonly failDiscard = new Set<string>();
   result: Omit<MaterializeResult, 'model'> = {
@@ -124,6 +138,7 @@ function handlers(overrides: Partial<PipelineDeps> = {}) {
     lake,
     engine,
     models: () => MODELS,
+    checks: () => [],
     database: 'lake_db',
     lakeUri: 's3://lake-bucket/',
     overlapSeconds: 600,
@@ -161,25 +176,29 @@ const PREVIOUS_WATERMARK: Watermark = {
   updatedAt: '2026-11-01T00:05:00.000Z',
 };
 
-const tasksOf = (plan: PipelinePlan): ModelTask[] => plan.waves.flatMap((w) => w.models);
+const tasksOf = (plan: PipelinePlan): ModelTask[] =>
+  plan.layers.flatMap((l) => l.waves.flatMap((w) => w.models));
 
-/** A publisher result per task, as the state machine hands `waves` to the recorder. */
-function results(plan: PipelinePlan): Wave[] {
-  return plan.waves.map((w) =>
-    w.models.map((t, i): ModelResult => ({
-      model: t.model,
-      layer: t.layer,
-      reason: t.reason,
-      partitions: t.partitions?.length ?? 0,
-      removed: i,
-      rows: 10 * (i + 1),
-      bytesScanned: 1000,
-      seconds: 1.23456,
-      statements: 1,
-      firstPartition: t.partitions?.[0] ?? null,
-      lastPartition: t.partitions?.at(-1) ?? null,
-    })),
-  ) as unknown as Wave[];
+/** A publisher result per task, as the state machine hands `layers` to the recorder. */
+function results(plan: PipelinePlan): LayerPlan[] {
+  return plan.layers.map((l) => ({
+    ...l,
+    waves: l.waves.map((w) =>
+      w.models.map((t, i): ModelResult => ({
+        model: t.model,
+        layer: t.layer,
+        reason: t.reason,
+        partitions: t.partitions?.length ?? 0,
+        removed: i,
+        rows: 10 * (i + 1),
+        bytesScanned: 1000,
+        seconds: 1.23456,
+        statements: 1,
+        firstPartition: t.partitions?.[0] ?? null,
+        lastPartition: t.partitions?.at(-1) ?? null,
+      })),
+    ) as unknown as Wave[],
+  }));
 }
 
 describe('planner', () => {
@@ -198,10 +217,12 @@ describe('planner', () => {
       // lines 2 + events 2 + summary (a whole table counts 1)
       partitionCount: 5,
     });
-    expect(plan.waves.map((w) => w.models.map((m) => m.model))).toEqual([
-      ['lines'],
-      ['events'],
-      ['summary'],
+    // One layer after the other, each in its own waves.
+    expect(
+      plan.layers.map((l) => [l.layer, l.waves.map((w) => w.models.map((m) => m.model))]),
+    ).toEqual([
+      ['silver', [['lines'], ['events']]],
+      ['gold', [['summary']]],
     ]);
     expect(lake.json(LOCK_KEY)).toEqual({
       runId: RUN_ID,
@@ -255,7 +276,7 @@ describe('planner', () => {
       newObjects: 0,
       modelCount: 0,
       partitionCount: 0,
-      waves: [],
+      layers: [],
     });
   });
 
@@ -313,7 +334,7 @@ describe('the run lock', () => {
       skip: true,
       reason: `run ${other.runId} (started ${other.startedAt}) is still running; this run ends without building`,
       window: { start: null, end: null },
-      waves: [],
+      layers: [],
       modelCount: 0,
     });
     expect(lake.json(LOCK_KEY)).toEqual(other);
@@ -328,7 +349,7 @@ describe('the run lock', () => {
     clock += 30_000;
     const again = await h.planner({ execution: EXECUTION });
     expect(again.skip).toBe(false);
-    expect(again.waves).toEqual(first.waves);
+    expect(again.layers).toEqual(first.layers);
     expect(lake.json<LockBody>(LOCK_KEY).runId).toBe(RUN_ID);
     expect(engine.discarded).toEqual([]);
   });
@@ -494,7 +515,7 @@ describe('recorder', () => {
     const summary = await h.recorder({
       status: 'SUCCEEDED',
       execution: EXECUTION,
-      run: { ...plan, waves: results(plan) },
+      run: { ...plan, layers: results(plan) },
     });
     expect(lake.json(WATERMARK_KEY)).toEqual(pending.next);
     expect(lake.objects.has(pendingKey(RUN_ID))).toBe(false);
@@ -554,7 +575,7 @@ describe('recorder', () => {
     const summary = await h.recorder({
       status: 'SUCCEEDED',
       execution: EXECUTION,
-      run: { ...plan, waves: results(plan) },
+      run: { ...plan, layers: results(plan) },
     });
     expect(lake.objects.get(WATERMARK_KEY)?.body).toBe(previous);
     expect(runRow(RUN_ID)).toMatchObject({ status: 'SUCCEEDED', request: 'dates 2026-11-20' });
@@ -726,5 +747,112 @@ describe('run records', () => {
     expect(describeRequest({ fullRefresh: true, dates: [D1, D2], models: ['a', 'b'] })).toBe(
       'full refresh; dates 2026-11-20,2026-11-21; models a,b',
     );
+  });
+});
+
+describe('auditor', () => {
+  const UNIQUE_RAW: Check = {
+    name: 'unique_raw',
+    table: 'events',
+    kind: 'unique',
+    columns: ['raw'],
+    description: 'one row per raw line',
+    severity: 'critical',
+    threshold: 0,
+  };
+  const resultsKey = runRecordKey(DQ_RESULTS_PREFIX, '2026-11-22', `${RUN_ID}-silver`);
+
+  it("runs the layer's checks on the run's staging tables, writes dq_results and closes the gate on a critical failure", async () => {
+    const published: { summary: AuditSummary; results: readonly DqResult[] }[] = [];
+    const h = handlers({
+      checks: () => [UNIQUE_RAW],
+      metrics: (summary, results) => void published.push({ summary, results }),
+    });
+    const plan = await h.planner({ execution: EXECUTION });
+    // What the engine answers for the one row-check query: D1 has a repeated line.
+    engine.rows = [
+      { p: D1, t0: 5, d0: 4 },
+      { p: D2, t0: 3, d0: 3 },
+    ];
+    const summary = await h.auditor({
+      runId: RUN_ID,
+      layer: 'silver',
+      startedAt: plan.startedAt,
+    });
+    expect(engine.queries).toHaveLength(1);
+    // The staging table of this run, not the published table.
+    expect(engine.queries[0]).toContain(
+      `"lake_db"."events__stg_${RUN_ID.toLowerCase().replace(/-/g, '_')}"`,
+    );
+    expect(engine.queries[0]).not.toMatch(/"lake_db"\."events"[^_]/);
+    const rows = rowsOf<DqResult>(resultsKey);
+    expect(rows.map((r) => [r.partition, r.status, r.failing_rows, r.rows_checked])).toEqual([
+      [D1, 'fail', 1, 5],
+      [D2, 'pass', 0, 3],
+    ]);
+    expect(rows[0]).toMatchObject({
+      run_id: RUN_ID,
+      layer: 'silver',
+      table_name: 'events',
+      check_name: 'unique_raw',
+      kind: 'unique',
+      column_name: 'raw',
+      observed: 1,
+      threshold: 0,
+      severity: 'critical',
+    });
+    expect(summary).toMatchObject({ layer: 'silver', passed: false, checks: 1, pass: 1, fail: 1 });
+    expect(summary.message).toContain('Data-quality gate closed at silver');
+    expect(summary.message).toContain(`FAIL events.unique_raw [${D1}]`);
+    expect(summary.message).toContain(`lakehouse dq --run ${RUN_ID}`);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.summary).toEqual(summary);
+  });
+
+  it('a warning keeps the gate open; a layer the run did not build is not checked', async () => {
+    const h = handlers({ checks: () => [{ ...UNIQUE_RAW, severity: 'warn' }] });
+    const plan = await h.planner({ execution: EXECUTION });
+    engine.rows = [{ p: D1, t0: 5, d0: 4 }];
+    const summary = await h.auditor({ runId: RUN_ID, layer: 'silver', startedAt: plan.startedAt });
+    expect(summary).toMatchObject({ passed: true, warn: 1 });
+    const gold = await h.auditor({ runId: RUN_ID, layer: 'gold', startedAt: plan.startedAt });
+    expect(gold).toMatchObject({ passed: true, checks: 0 });
+    expect(engine.queries).toHaveLength(1);
+  });
+
+  it('says so when the run has no plan to audit', async () => {
+    await expect(
+      handlers().auditor({ runId: 'nope', layer: 'silver', startedAt: '2026-11-22T11:00:00Z' }),
+    ).rejects.toThrow('run nope has no plan with staged tables');
+  });
+
+  it('the success message reports each layer audit and what warned', async () => {
+    const h = handlers();
+    const plan = await h.planner({ execution: EXECUTION });
+    const layers = results(plan).map((l) => ({
+      ...l,
+      audit: {
+        summary: {
+          layer: l.layer,
+          passed: true,
+          checks: 2,
+          pass: 1,
+          warn: 1,
+          fail: 0,
+          skip: 0,
+          seconds: 0.1,
+          findings: [`WARN events.late [${D1}]: 0.2 > 0.05: late`],
+          message: `${l.layer}: 2 check(s), 2 result(s): 1 passed, 1 warned, 0 failed, 0 skipped.`,
+        } satisfies AuditSummary,
+      },
+    }));
+    const summary = await h.recorder({
+      status: 'SUCCEEDED',
+      execution: EXECUTION,
+      run: { ...plan, layers: layers as unknown as LayerPlan[] },
+    });
+    expect(summary.message).toContain('Data quality, silver: 2 check(s)');
+    expect(summary.message).toContain('Data quality, gold: 2 check(s)');
+    expect(summary.message).toContain(`  WARN events.late [${D1}]`);
   });
 });
