@@ -239,6 +239,42 @@ CREATE OR REPLACE TEMP MACRO element_at(x, k) AS
     ELSE x[k]
   END;
 
+-- array_except(x, y) -> array
+-- Trino (array.html; ArrayExceptFunction): the elements of x that are not in y, without
+-- duplicates, in the order of their first occurrence in x; NULL when x or y is NULL. Elements
+-- compare as IS NOT DISTINCT FROM: a NULL in x is kept once, unless y holds a NULL too.
+-- DuckDB has no array_except; list_position matches NULLs that way, and its list_distinct
+-- would neither keep the order nor the NULL.
+-- Differences left: Trino releases since 2023 return x itself when y is empty, duplicates
+-- included (array_except(ARRAY[1, 1], ARRAY[]) is [1, 1] there, [1] here; the docs and older
+-- releases say "without duplicates"); quadratic in the length of x (fine for short arrays).
+CREATE OR REPLACE TEMP MACRO array_except(x, y) AS
+  CASE
+    WHEN y IS NOT NULL
+      THEN list_filter(x, (e, i) -> list_position(x, e) = i AND list_position(y, e) IS NULL)
+  END;
+
+-- array_join(x, delimiter [, null_replacement]) -> varchar
+-- Trino (array.html; ArrayJoin): the elements cast to varchar and joined with the delimiter;
+-- NULL elements are skipped (or written as null_replacement), so an empty array or one of NULLs
+-- gives ''; NULL when any argument is NULL. DuckDB has no array_join, and its array_to_string
+-- gives NULL for an array of NULLs and ignores a NULL delimiter.
+-- Differences left: non-text elements print as DuckDB casts them to VARCHAR (doubles as 1e+21,
+-- not 1.0E21; timestamps without trailing milliseconds); Trino rejects element types it cannot
+-- cast to varchar (rows, maps), DuckDB prints them.
+CREATE OR REPLACE TEMP MACRO array_join(x, delimiter) AS
+  CASE
+    WHEN delimiter IS NOT NULL THEN array_to_string(list_filter(x, e -> e IS NOT NULL), delimiter)
+  END,
+  (x, delimiter, null_replacement) AS
+  CASE
+    WHEN delimiter IS NOT NULL AND null_replacement IS NOT NULL
+      THEN array_to_string(
+        list_transform(x, e -> coalesce(CAST(e AS VARCHAR), null_replacement)),
+        delimiter
+      )
+  END;
+
 -- day_of_week(x) / dow(x) -> bigint, and the other Trino date-part names DuckDB lacks
 -- Trino (datetime.html): ISO day of the week, 1 (Monday) to 7 (Sunday); day_of_year / doy
 -- (1-366), day_of_month (= day), week_of_year (= week, ISO), year_of_week / yow (ISO week-year).

@@ -900,6 +900,19 @@ describe('Silver models on a hand-written Bronze fixture', () => {
     ]);
   });
 
+  it('silver_event_lines: no schema drift here, and only std-1 arrived in a non-canonical form', async () => {
+    // Every line has at most the 17 contract keys (BASE sends JSON nulls, which are present
+    // keys). std-1 is the one valid line with casing or whitespace in event_type, device_type,
+    // traffic_source, country or payment_method; pv-junk's 'bitcoin' is dropped (not a
+    // purchase), and invalid lines are never standardized.
+    const actual = await rows(`
+      SELECT event_id, reason, unknown_fields, standardized FROM silver_event_lines
+      WHERE unknown_fields IS NOT NULL OR standardized IS DISTINCT FROM false`);
+    expect(actual).toEqual([
+      { event_id: 'std-1', reason: null, unknown_fields: null, standardized: true },
+    ]);
+  });
+
   it('silver_events: valid lines, standardized, one row per event_id and date', async () => {
     const actual = await rows(`
       SELECT * REPLACE (CAST(event_ts AS VARCHAR) AS event_ts, CAST(arrival_ts AS VARCHAR) AS arrival_ts)
@@ -1061,6 +1074,126 @@ describe('Silver models: edge cases', () => {
       ]);
     },
   );
+
+  it('silver_event_lines: unknown_fields lists the keys outside the contract, sorted', async () => {
+    // Header: "the keys of the line's object that are not among the 17 contract fields, sorted
+    // (by code point) and joined with ','; NULL when there are none or the line is not a JSON
+    // object. A key whose value is a JSON null is present ... Set on every line, valid or not."
+    const lines: [string, string, string | null, string | null][] = [
+      // [event_id, raw line, reason, unknown_fields]
+      ['clean', ev('clean'), null, null],
+      ['extra-1', ev('extra-1', { coupon: 'X1' }), null, 'coupon'],
+      // Two extra keys, sent out of order (one with a null value): sorted.
+      ['extra-2', ev('extra-2', { zeta: 1, alpha: null }), null, 'alpha,zeta'],
+      // Code-point order: capitals first; a contract key in other casing is unknown.
+      ['extra-case', ev('extra-case', { b: 1, Event_Type: 'x', _x: 2 }), null, 'Event_Type,_x,b'],
+      // 17 keys, yet one is not the contract's (campaign_id is optional, so the line is valid).
+      ['swap', ev('swap', { campaign_id: undefined, campaign: 'bf-2026' }), null, 'campaign'],
+      // A key missing and nothing extra: 16 keys, no drift.
+      ['missing', ev('missing', { campaign_id: undefined }), null, null],
+      // A JSON null is a value, not an absent key.
+      ['null-camp', ev('null-camp', { campaign_id: null, quantity: null }), null, null],
+      // Drift is reported on invalid lines too.
+      ['bad-extra', ev('bad-extra', { product_price: 0, extra: true }), 'bad_value', 'extra'],
+      // The same key twice is one key (neither engine reports it as drift).
+      ['dup-key', ev('dup-key').replace('"user_id":', '"user_id":"c009","user_id":'), null, null],
+    ];
+    const notObjects = ['[1,2]', '"text"', '{"event_id":"cut', ''];
+    const raw = [...lines.map((l) => l[1]), ...notObjects];
+    const engine = await lakeWith(
+      { [F]: gzipSync(raw.map((l) => `${l}\n`).join('')) },
+      ['silver_event_lines'],
+      D1,
+    );
+    try {
+      const actual = (
+        await engine.query(
+          'SELECT event_id, reason, unknown_fields, standardized FROM silver_event_lines',
+        )
+      ).rows;
+      expect(canonical(actual)).toEqual(
+        canonical([
+          ...lines.map(([id, , reason, unknown]) => ({
+            event_id: id,
+            reason,
+            unknown_fields: unknown,
+            standardized: false,
+          })),
+          ...notObjects.map(() => ({
+            event_id: null,
+            reason: 'malformed_json',
+            unknown_fields: null,
+            standardized: false,
+          })),
+        ]),
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('silver_event_lines: standardized marks valid lines whose enums or country came in another form', async () => {
+    // Header: "true when the line is valid and at least one of event_type, device_type,
+    // traffic_source, country and, on purchases, payment_method came in another form than
+    // Silver's (other casing, surrounding whitespace); false otherwise, and false on every
+    // invalid line".
+    const buy = (id: string, changes: Record<string, unknown> = {}) =>
+      ev(id, { ...PURCHASE, ...changes });
+    const lines: [string, string, string | null, boolean][] = [
+      // [event_id, raw line, reason, standardized]
+      ['clean', ev('clean'), null, false],
+      ['clean-buy', buy('clean-buy'), null, false],
+      ['et-upper', ev('et-upper', { event_type: 'PAGE_VIEW' }), null, true],
+      ['et-padded', ev('et-padded', { event_type: ' page_view ' }), null, true],
+      ['dev-cap', ev('dev-cap', { device_type: 'Desktop' }), null, true],
+      ['dev-lead', ev('dev-lead', { device_type: '  desktop' }), null, true],
+      ['dev-tab', ev('dev-tab', { device_type: 'desktop\t' }), null, true],
+      ['src-cap', ev('src-cap', { traffic_source: 'Organic ' }), null, true],
+      ['src-upper', ev('src-upper', { traffic_source: 'ORGANIC' }), null, true],
+      ['country-lower', ev('country-lower', { country: 'de' }), null, true],
+      ['country-padded', ev('country-padded', { country: ' DE ' }), null, true],
+      ['country-trail', ev('country-trail', { country: 'DE ' }), null, true],
+      ['pay-cap', buy('pay-cap', { payment_method: 'PayPal' }), null, true],
+      ['pay-padded', buy('pay-padded', { payment_method: ' paypal' }), null, true],
+      // payment_method is dropped on other events: nothing was standardized.
+      ['pay-view', ev('pay-view', { payment_method: 'PayPal' }), null, false],
+      // Other fields are trimmed too, but are not among the five.
+      [
+        'name-padded',
+        ev('name-padded', { product_name: ' Desk Lamp ', user_id: ' c001' }),
+        null,
+        false,
+      ],
+      ['camp-blank', ev('camp-blank', { campaign_id: '  ' }), null, false],
+      // An escape that spells the canonical value is the same value.
+      ['escaped', ev('escaped').replace('"page_view"', '"\\u0070age_view"'), null, false],
+      // Invalid lines are never standardized, however their fields were written.
+      [
+        'bad-upper',
+        ev('bad-upper', { event_type: 'PAGE_VIEW', product_price: 0 }),
+        'bad_value',
+        false,
+      ],
+      ['bad-enum', ev('bad-enum', { device_type: 'Smartwatch' }), 'bad_enum', false],
+    ];
+    const engine = await lakeWith(
+      { [F]: gzipSync(lines.map((l) => `${l[1]}\n`).join('')) },
+      ['silver_event_lines'],
+      D1,
+    );
+    try {
+      const actual = (
+        await engine.query('SELECT event_id, reason, standardized FROM silver_event_lines')
+      ).rows;
+      expect(canonical(actual)).toEqual(
+        canonical(
+          lines.map(([id, , reason, standardized]) => ({ event_id: id, reason, standardized })),
+        ),
+      );
+    } finally {
+      await engine.close();
+    }
+  });
 
   async function products(lines: readonly string[]): Promise<readonly Row[]> {
     const key = `bronze/reference/products/snapshot_date=${D1}/products.jsonl`;

@@ -168,6 +168,21 @@ describe('Silver on generated data with every kind of mess', () => {
     expect(Object.values(row!).map(Number)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('flags every line whose casing or whitespace was standardized, and no schema drift', () => {
+    // bad_casing spoils exactly one of event_type, device_type, traffic_source, country and (on
+    // purchases) payment_method; silver_event_lines keeps the copies of those lines too. The
+    // generator never sends a key outside the contract.
+    const [row] = sql<Record<string, string>>(`
+      SELECT
+        count_if(standardized) AS standardized,
+        count_if(standardized AND reason IS NOT NULL) AS standardized_invalid,
+        count_if(standardized IS NULL) AS unset,
+        count_if(unknown_fields IS NOT NULL) AS drift
+      FROM silver_event_lines`);
+    expect(Number(row!.standardized)).toBe(gen.mess.bad_casing + gen.duplicatesOf.bad_casing);
+    expect([row!.standardized_invalid, row!.unset, row!.drift].map(Number)).toEqual([0, 0, 0]);
+  });
+
   it('keeps unknown products in Silver (Gold flags them)', () => {
     const [row] = sql<{ n: string }>(`
       SELECT count(DISTINCT e.event_id) AS n

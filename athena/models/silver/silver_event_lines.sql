@@ -30,6 +30,17 @@
 -- 1 when absent or null on add_to_cart, remove_from_cart and purchase.
 -- order_id and payment_method are kept on purchases only.
 --
+-- Two flags for the data-quality checks (silver_events and silver_quarantine leave them out):
+--   unknown_fields  schema drift: the keys of the line's object that are not among the 17
+--                   contract fields, sorted (by code point, 'Z' before 'a') and joined with ',';
+--                   NULL when there are none or the line is not a JSON object. A key whose value
+--                   is a JSON null is present, and a key in other casing ('Event_Type') is
+--                   unknown. Set on every line, valid or not.
+--   standardized    true when the line is valid and at least one of event_type, device_type,
+--                   traffic_source, country and, on purchases, payment_method came in another
+--                   form than Silver's (other casing, surrounding whitespace); false otherwise,
+--                   and false on every invalid line (quarantined lines are not standardized).
+--
 -- dt is the Bronze partition the line sits in: the event's UTC date for delivered lines
 -- (Firehose partitions by event time), the arrival date for delivery errors.
 WITH error_records AS (
@@ -106,6 +117,7 @@ field_values AS (
     element_at(m, 'traffic_source') AS v_traffic_source,
     element_at(m, 'campaign_id') AS v_campaign_id,
     element_at(m, 'payment_method') AS v_payment_method,
+    m,
     dt
   FROM parsed
 ),
@@ -135,6 +147,37 @@ fields AS (
     NULLIF(json_format(v_traffic_source), 'null') AS j_traffic_source,
     NULLIF(json_format(v_campaign_id), 'null') AS j_campaign_id,
     NULLIF(json_format(v_payment_method), 'null') AS j_payment_method,
+    -- Schema drift, worked out only for the few lines that do not have exactly the 17 keys
+    -- (a JSON null is a value here, not an absent key). Counting map_keys(m) rather than m:
+    -- same number, and DuckDB's cardinality shim counts a list ~3x faster than a map.
+    CASE
+      WHEN cardinality(map_keys(m)) = 17
+        AND v_event_id IS NOT NULL AND v_schema_version IS NOT NULL AND v_event_type IS NOT NULL
+        AND v_event_timestamp IS NOT NULL AND v_user_id IS NOT NULL AND v_session_id IS NOT NULL
+        AND v_product_id IS NOT NULL AND v_product_name IS NOT NULL
+        AND v_product_category IS NOT NULL AND v_product_price IS NOT NULL
+        AND v_quantity IS NOT NULL AND v_order_id IS NOT NULL AND v_device_type IS NOT NULL
+        AND v_country IS NOT NULL AND v_traffic_source IS NOT NULL AND v_campaign_id IS NOT NULL
+        AND v_payment_method IS NOT NULL
+        THEN NULL
+      ELSE NULLIF(
+        array_join(
+          array_sort(
+            array_except(
+              map_keys(m),
+              ARRAY[
+                'event_id', 'schema_version', 'event_type', 'event_timestamp', 'user_id',
+                'session_id', 'product_id', 'product_name', 'product_category', 'product_price',
+                'quantity', 'order_id', 'device_type', 'country', 'traffic_source', 'campaign_id',
+                'payment_method'
+              ]
+            )
+          ),
+          ','
+        ),
+        ''
+      )
+    END AS unknown_fields,
     dt
   FROM field_values
 ),
@@ -163,6 +206,7 @@ typed AS (
     j_traffic_source,
     j_campaign_id,
     j_payment_method,
+    unknown_fields,
     -- Text values (NULL unless the JSON value is a string).
     CASE WHEN j_event_id LIKE '"%' THEN trim(json_extract_scalar(j_event_id, '$')) END AS event_id,
     CASE WHEN j_event_type LIKE '"%' THEN lower(trim(json_extract_scalar(j_event_type, '$'))) END AS event_type,
@@ -373,5 +417,16 @@ SELECT
   traffic_source,
   campaign_id,
   CASE WHEN event_type = 'purchase' THEN payment_method END AS payment_method,
+  unknown_fields,
+  -- The standardized values are canonical (enum words, two capitals), so a field came in
+  -- another form exactly when its JSON text is not the value in quotes (json_format prints a
+  -- string the canonical way on both engines: "\u0070age_view" as "page_view").
+  reason IS NULL AND (
+    j_event_type <> '"' || event_type || '"'
+    OR j_device_type <> '"' || device_type || '"'
+    OR j_traffic_source <> '"' || traffic_source || '"'
+    OR j_country <> '"' || country || '"'
+    OR (event_type = 'purchase' AND j_payment_method <> '"' || payment_method || '"')
+  ) AS standardized,
   dt
 FROM verdict
