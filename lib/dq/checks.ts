@@ -255,6 +255,15 @@ export const CHECKS: readonly Check[] = [
     where: 'is_current',
     description: 'at most one current version per customer',
   }),
+  accepted('dim_customer', 'email_is_valid', [true], {
+    name: 'valid_email',
+    scope: 'table',
+    measure: 'ratio',
+    description:
+      'customer versions whose CRM email is not a valid address (one per version, whatever the number of snapshots that repeat it)',
+    severity: 'warn',
+    threshold: 0.02,
+  }),
   unique('dim_product', ['product_key'], { scope: 'table' }),
   unique('dim_product', ['product_id'], {
     name: 'one_current_version',

@@ -155,7 +155,13 @@ function runFacts(
 /** The key of a unique check as one value (NULL when any part is NULL). */
 function uniqueKey(columns: readonly string[]): string {
   if (columns.length === 1) return sqlIdent(columns[0]!);
-  return columns.map((c) => `CAST(${sqlIdent(c)} AS VARCHAR)`).join(` || '|' || `);
+  // Each part prefixed with its length, so that ('a|b', 'c') and ('a', 'b|c') differ.
+  return columns
+    .map((c) => {
+      const v = `CAST(${sqlIdent(c)} AS VARCHAR)`;
+      return `CAST(length(${v}) AS VARCHAR) || ':' || ${v}`;
+    })
+    .join(` || '|' || `);
 }
 
 /** Where a check's table is read: its rebuilt partitions, or the whole table. */
@@ -285,11 +291,13 @@ function compileFreshness(
   partitions: readonly string[] | null,
 ): CompiledQuery {
   const pc = ctx.sources.partitionColumn(c.table);
-  // The newest rows are in the newest partitions: read from the run's newest partition on.
-  const newest = partitions && partitions.length > 0 ? [...partitions].sort().at(-1)! : undefined;
+  // The newest rows are in the partitions the run rebuilt: read from the oldest of them that is
+  // not in the future (a future-dated line alone in its date is quarantined, leaving it empty).
+  const today = ctx.now.toISOString().slice(0, 10);
+  const since = (partitions ?? []).filter((p) => p <= today).sort()[0];
   const from =
-    pc && newest
-      ? `(SELECT * FROM ${ctx.sources.whole(c.table)} AS w WHERE ${sqlIdent(pc)} >= ${sqlString(newest)})`
+    pc && since
+      ? `(SELECT * FROM ${ctx.sources.whole(c.table)} AS w WHERE ${sqlIdent(pc)} >= ${sqlString(since)})`
       : ctx.sources.whole(c.table);
   const sql = `SELECT to_unixtime(max(${sqlIdent(c.column)})) AS newest, count(*) AS total FROM ${from} AS t`;
   return {
@@ -298,7 +306,8 @@ function compileFreshness(
     read(rows) {
       const newestSeconds = num(rows[0]?.newest);
       if (newestSeconds === null) {
-        return [{ check: c, partition: null, skip: `${c.table} has no rows` }];
+        const where = pc && since ? ` from ${pc} ${since} on` : '';
+        return [{ check: c, partition: null, skip: `${c.table} has no rows${where}` }];
       }
       const minutes = (ctx.now.getTime() / 1000 - newestSeconds) / 60;
       return [
