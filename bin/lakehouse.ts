@@ -5,6 +5,7 @@ import { registerBench } from '../lib/cli/bench-command.ts';
 import { registerRun } from '../lib/cli/run-command.ts';
 import { CliError } from '../lib/cli/common.ts';
 import { registerDoctor } from '../lib/cli/doctor-command.ts';
+import { registerDq } from '../lib/cli/dq-command.ts';
 import { registerIngest } from '../lib/cli/ingest-command.ts';
 import { registerLoad } from '../lib/cli/load-command.ts';
 import { registerSql } from '../lib/cli/sql-command.ts';
@@ -25,6 +26,7 @@ registerIngest(program);
 registerLoad(program);
 registerRun(program);
 registerSql(program);
+registerDq(program);
 registerDoctor(program);
 registerBench(program);
 
