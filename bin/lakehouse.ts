@@ -30,6 +30,12 @@ registerDq(program);
 registerDoctor(program);
 registerBench(program);
 
+// Output piped into a reader that stops early (`| head`): stop quietly, as Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 // Ctrl-C: exit through process.exit so 'exit' handlers remove temporary stores and buffers.
 process.once('SIGINT', () => {
   console.error(

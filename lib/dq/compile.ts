@@ -345,8 +345,10 @@ function compileVolume(
       const counts = new Map(rows.map((r) => [String(r.p), num(r.n) ?? 0]));
       return sorted.map((p): Measurement => {
         const n = counts.get(p) ?? 0;
-        if (p >= today)
-          return { check: c, partition: p, skip: 'the day is in progress', facts: { rows: n } };
+        if (p >= today) {
+          const why = p === today ? 'the day is in progress' : 'a date in the future';
+          return { check: c, partition: p, skip: why, facts: { rows: n } };
+        }
         const start = daysBefore(p, c.days);
         const prior = [...counts.entries()].filter(([d, k]) => d >= start && d < p && k > 0);
         if (prior.length < c.minDays) {

@@ -844,7 +844,7 @@ describe('volume', () => {
     const r = await briefs([vol], ['2026-01-01', '2026-01-03'], new Date('2026-01-01T23:59:00Z'));
     expect(r.map((x) => [x.partition, x.status, x.message])).toEqual([
       ['2026-01-01', 'skip', 'skipped: the day is in progress'],
-      ['2026-01-03', 'skip', 'skipped: the day is in progress'],
+      ['2026-01-03', 'skip', 'skipped: a date in the future'],
     ]);
   });
 
