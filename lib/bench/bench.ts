@@ -104,7 +104,14 @@ async function timedRun(
   const partitions = report.models.reduce((n, m) => n + m.partitions, 0);
   /** Seconds per model, as `<model>_s` metrics. */
   const perModel = Object.fromEntries(report.models.map((m) => [`${m.model}_s`, m.seconds]));
-  return { report, seconds, partitions, perModel };
+  // The data-quality checks of every layer the run audited, against the rest of the run.
+  const checksSeconds = report.audits.reduce((n, a) => n + a.seconds, 0);
+  const checks = {
+    checks_s: checksSeconds,
+    checks_results: report.audits.reduce((n, a) => n + a.pass + a.warn + a.fail + a.skip, 0),
+    checks_share: checksSeconds / (seconds - checksSeconds),
+  };
+  return { report, seconds, partitions, perModel, checks };
 }
 
 const HOUR_MS = 3_600_000;
@@ -226,7 +233,10 @@ export const STAGES: Stage[] = [
     name: 'silver',
     description:
       'lakehouse build --layer silver on DuckDB over the Bronze just ingested, beside a plain scan of it',
-    targets: [{ metric: 'events_per_s', op: '>=', value: 500_000 }],
+    targets: [
+      { metric: 'events_per_s', op: '>=', value: 500_000 },
+      { metric: 'checks_share', op: '<=', value: 0.25 },
+    ],
     async run(ctx) {
       let lake = ctx.bronzeLakes.get(ctx.silverEvents);
       if (!lake) {
@@ -247,7 +257,7 @@ export const STAGES: Stage[] = [
         const scanSeconds = (performance.now() - t0) / 1000;
         const lines = Number(scan.rows[0]!.lines);
         // The pipeline as `lakehouse run` executes it: the state machine, every Silver model.
-        const { seconds, perModel } = await timedRun(ctx, lake, {
+        const { seconds, perModel, checks } = await timedRun(ctx, lake, {
           models: models.map((m) => m.name),
         });
         return {
@@ -257,6 +267,7 @@ export const STAGES: Stage[] = [
           scan_seconds: scanSeconds,
           scan_events_per_s: lines / scanSeconds,
           build_to_scan_ratio: seconds / scanSeconds,
+          ...checks,
           ...perModel,
           peak_rss_mb: mib(),
         };
@@ -269,13 +280,16 @@ export const STAGES: Stage[] = [
     name: 'gold',
     description:
       'lakehouse build --layer gold,rfm on DuckDB over the Silver the silver stage built (same events)',
-    targets: [{ metric: 'events_per_s', op: '>=', value: 200_000 }],
+    targets: [
+      { metric: 'events_per_s', op: '>=', value: 200_000 },
+      { metric: 'checks_share', op: '<=', value: 0.25 },
+    ],
     async run(ctx) {
       const lake = ctx.bronzeLakes.get(ctx.silverEvents);
       const models = loadModels().filter((m) => m.layer === 'gold' || m.layer === 'rfm');
       if (!lake) throw new Error('bench: gold: run it with the silver stage (it builds on Silver)');
       if (models.length === 0) throw new Error('bench: gold: no gold or rfm models');
-      const { report, seconds, perModel } = await timedRun(ctx, lake, {
+      const { report, seconds, perModel, checks } = await timedRun(ctx, lake, {
         models: models.map((m) => m.name),
       });
       const engine = await DuckDbEngine.open({
@@ -295,6 +309,7 @@ export const STAGES: Stage[] = [
         events_per_s: events / seconds,
         models: report.models.length,
         rows_out: report.models.reduce((n, m) => n + m.rows, 0),
+        ...checks,
         ...perModel,
         peak_rss_mb: mib(),
       };
