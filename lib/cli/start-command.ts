@@ -82,6 +82,7 @@ export function registerStart(program: Command): void {
       console.log(
         '  npm run lakehouse -- sql "SELECT * FROM pipeline_runs ORDER BY started_at DESC LIMIT 5"',
       );
+      console.log("  npm run lakehouse -- dq            (the last run's data-quality results)");
       console.log('  npm run lakehouse -- run --watch   (keep ingesting, run on the schedule)');
       console.log('  npm run lakehouse -- doctor        (checks this machine)');
     });

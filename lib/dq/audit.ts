@@ -34,6 +34,8 @@ export interface AuditOptions {
   readonly staged: Readonly<Record<string, StagedInput>>;
   /** Called before each query (progress). */
   readonly onQuery?: (label: string, index: number, count: number) => void;
+  /** Queries in flight at once (default 1). */
+  readonly concurrency?: number;
 }
 
 export interface AuditResult {
@@ -84,20 +86,27 @@ export async function auditLayer(opts: AuditOptions): Promise<AuditResult> {
   );
   const checkedAt = new Date().toISOString();
   const results: DqResult[] = [];
-  for (const [i, q] of queries.entries()) {
-    opts.onQuery?.(q.label, i, queries.length);
-    let rows;
-    try {
-      rows = (await opts.engine.query(q.sql)).rows;
-    } catch (err) {
-      throw new Error(`data-quality query ${q.label} failed: ${(err as Error).message}`, {
-        cause: err,
-      });
+  // A few queries in flight at once (Athena runs them side by side; DuckDB takes them in turn).
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < queries.length; i = next++) {
+      const q = queries[i]!;
+      opts.onQuery?.(q.label, i, queries.length);
+      let rows;
+      try {
+        rows = (await opts.engine.query(q.sql)).rows;
+      } catch (err) {
+        throw new Error(`data-quality query ${q.label} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      for (const m of q.read(rows)) {
+        results.push(judge(m, { runId: opts.runId, checkedAt, layer: opts.layer }));
+      }
     }
-    for (const m of q.read(rows)) {
-      results.push(judge(m, { runId: opts.runId, checkedAt, layer: opts.layer }));
-    }
-  }
+  };
+  const workers = Math.max(1, Math.min(opts.concurrency ?? 1, queries.length));
+  await Promise.all(Array.from({ length: workers }, worker));
   return {
     results: sortResults(results),
     queries: queries.length,

@@ -140,7 +140,7 @@ export function judge(
   };
 }
 
-/** Worst first: fail, warn, skip, pass; then layer, table, check, partition. */
+/** Worst first: fail, warn, skip, pass; then table, check, partition, column. */
 export const STATUS_ORDER: Readonly<Record<CheckStatus, number>> = {
   fail: 0,
   warn: 1,
@@ -149,13 +149,14 @@ export const STATUS_ORDER: Readonly<Record<CheckStatus, number>> = {
 };
 
 export function sortResults<
-  T extends Pick<DqResult, 'status' | 'table_name' | 'check_name' | 'partition'>,
+  T extends Pick<DqResult, 'status' | 'table_name' | 'check_name' | 'partition' | 'column_name'>,
 >(rows: readonly T[]): T[] {
   return [...rows].sort(
     (a, b) =>
       STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
       a.table_name.localeCompare(b.table_name) ||
       a.check_name.localeCompare(b.check_name) ||
-      (a.partition ?? '').localeCompare(b.partition ?? ''),
+      (a.partition ?? '').localeCompare(b.partition ?? '') ||
+      (a.column_name ?? '').localeCompare(b.column_name ?? ''),
   );
 }

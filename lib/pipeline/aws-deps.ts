@@ -56,6 +56,7 @@ export function pipelineDepsFromEnv(env: NodeJS.ProcessEnv): PipelineDeps {
     engine,
     models: () => (models ??= loadModels(env.LAKEHOUSE_MODELS_DIR ?? MODELS_DIR)),
     checks: () => (checks ??= resolveChecks(checkOverrides(env))),
+    auditConcurrency: 4,
     ...(env[DQ_METRICS_NAMESPACE_ENV]
       ? { metrics: auditMetrics(env[DQ_METRICS_NAMESPACE_ENV]) }
       : {}),

@@ -53,6 +53,8 @@ export interface PipelineDeps {
   readonly engine: Pick<SqlEngine, 'publishStaging' | 'discardStaging' | 'query'>;
   /** The data-quality checks, with the config's overrides applied (read when first needed). */
   readonly checks: () => readonly Check[];
+  /** Check queries the auditor keeps in flight at once (default 1; Athena runs several). */
+  readonly auditConcurrency?: number;
   /** Publishes an audit's figures (CloudWatch metrics in the account); optional. */
   readonly metrics?: (summary: AuditSummary, results: readonly DqResult[]) => void | Promise<void>;
   /** The models, in dependency order (read when first needed). */
@@ -370,6 +372,7 @@ export function createPipelineHandlers(deps: PipelineDeps) {
       now: new Date(event.startedAt),
       built: pending.built,
       staged: pending.staged,
+      concurrency: deps.auditConcurrency ?? 1,
     });
     await deps.lake.put(
       runRecordKey(
