@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listSavedQueries, savedQuery } from '../../lib/catalog/saved-queries.ts';
 import {
+  DQ_RESULTS_PREFIX,
   PIPELINE_RUNS_PREFIX,
   PIPELINE_RUN_MODELS_PREFIX,
   runRecordKey,
@@ -208,8 +209,9 @@ const SHOP: ShopFixture = {
 };
 
 /**
- * Two runs on 2026-11-22 (r2 succeeded, r3 failed) and one on 2026-11-08, more than 6 days before
- * the newest run date, so outside pipeline_runs_recent. r2 built two models (4 s and 2.5 s).
+ * Two runs on 2026-11-22 (r2 succeeded, r3 failed), one on 2026-11-15, 7 days before the newest
+ * run date (the first date outside pipeline_runs_recent's 7), and one on 2026-11-08. r2 built two
+ * models (4 s and 2.5 s).
  */
 function writeRunRecords(root: string): void {
   const run = (
@@ -247,8 +249,11 @@ function writeRunRecords(root: string): void {
   write(runRecordKey(PIPELINE_RUNS_PREFIX, '2026-11-22', 'r3'), [
     run('r3', 'FAILED', '2026-11-22T11:00:00.000Z', 0, 'Silver: boom'),
   ]);
-  write(runRecordKey(PIPELINE_RUNS_PREFIX, '2026-11-08', 'r1'), [
-    run('r1', 'SUCCEEDED', '2026-11-08T10:00:00.000Z', 1048576, null),
+  write(runRecordKey(PIPELINE_RUNS_PREFIX, '2026-11-15', 'r1'), [
+    run('r1', 'SUCCEEDED', '2026-11-15T10:00:00.000Z', 1048576, null),
+  ]);
+  write(runRecordKey(PIPELINE_RUNS_PREFIX, '2026-11-08', 'r0'), [
+    run('r0', 'SUCCEEDED', '2026-11-08T10:00:00.000Z', 1048576, null),
   ]);
   const model = (name: string, seconds: number) => ({
     run_id: 'r2',
@@ -269,6 +274,186 @@ function writeRunRecords(root: string): void {
   ]);
 }
 
+/** A dq_results row as the auditor writes it; `check` is `<table>.<check>`. */
+function dqResult(
+  runId: string,
+  checkedAt: string,
+  layer: string,
+  check: string,
+  kind: string,
+  status: 'pass' | 'warn' | 'fail' | 'skip',
+  more: {
+    column?: string | null;
+    partition?: string | null;
+    observed?: number | null;
+    threshold?: number;
+    severity?: 'warn' | 'critical';
+    failing?: number | null;
+    checked?: number | null;
+  } = {},
+): object {
+  const [table, name] = check.split('.');
+  const observed = more.observed !== undefined ? more.observed : status === 'skip' ? null : 0;
+  return {
+    run_id: runId,
+    checked_at: checkedAt,
+    layer,
+    table_name: table,
+    check_name: name,
+    kind,
+    column_name: more.column ?? null,
+    partition: more.partition ?? null,
+    observed,
+    threshold: more.threshold ?? 0,
+    severity: more.severity ?? 'critical',
+    status,
+    failing_rows: more.failing !== undefined ? more.failing : status === 'skip' ? null : 0,
+    rows_checked: more.checked !== undefined ? more.checked : status === 'skip' ? null : 10,
+    message: `${check} ${status}`,
+  };
+}
+
+/**
+ * Data-quality results of four runs (one object per run and layer, as the auditor writes them):
+ *   r0 (2026-11-08): one silver pass. More than 13 days before 2026-11-22: outside dq_trend_14d.
+ *   r1 (2026-11-15): all pass: silver unique_event_id and late_arrivals, dq accepted_worst_status.
+ *   r2 (2026-11-22, succeeded): silver unique_event_id passes, late_arrivals warns; gold
+ *       fact_orders.unique_order_id warns (severity warn, overridden); dq accepted_worst_status
+ *       passes.
+ *   r3 (2026-11-22, FAILED; the newest run): its Silver gate passed with warnings and skips,
+ *       then fact_orders.unique_order_id failed at the Gold gate (its pipeline_runs error,
+ *       'Silver: boom', is a stand-in no query here reads). Below, in the order written, not the
+ *       order dq_latest_run returns them.
+ * Rows are written out of order on purpose, so that a query without its ORDER BY gets them wrong.
+ */
+function writeDqResults(root: string): void {
+  const write = (runDate: string, runId: string, layer: string, rows: object[]) => {
+    const file = join(root, runRecordKey(DQ_RESULTS_PREFIX, runDate, `${runId}-${layer}`));
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, toJsonLines(rows));
+  };
+  const late = (runId: string, at: string, status: 'pass' | 'warn', observed: number) =>
+    dqResult(runId, at, 'silver', 'silver_events.late_arrivals', 'range', status, {
+      column: 'arrival_ts',
+      observed,
+      threshold: 0.05,
+      severity: 'warn',
+      failing: Math.round(observed * 100),
+      checked: 100,
+    });
+  const uniqueEvent = (runId: string, at: string, partition: string) =>
+    dqResult(runId, at, 'silver', 'silver_events.unique_event_id', 'unique', 'pass', {
+      column: 'event_id',
+      partition,
+    });
+  const worstStatus = (runId: string, at: string, partition: string) =>
+    dqResult(runId, at, 'dq', 'dq_daily.accepted_worst_status', 'accepted_values', 'pass', {
+      column: 'worst_status',
+      partition,
+    });
+
+  write('2026-11-08', 'r0', 'silver', [
+    uniqueEvent('r0', '2026-11-08T10:05:00.000Z', '2026-11-07'),
+  ]);
+
+  write('2026-11-15', 'r1', 'silver', [
+    late('r1', '2026-11-15T10:05:00.000Z', 'pass', 0.01),
+    uniqueEvent('r1', '2026-11-15T10:05:00.000Z', '2026-11-14'),
+  ]);
+  write('2026-11-15', 'r1', 'dq', [worstStatus('r1', '2026-11-15T10:09:00.000Z', '2026-11-15')]);
+
+  write('2026-11-22', 'r2', 'silver', [
+    uniqueEvent('r2', '2026-11-22T10:05:00.000Z', D2),
+    late('r2', '2026-11-22T10:05:00.000Z', 'warn', 0.08),
+  ]);
+  // unique_order_id was demoted to a warning by a config override for r2 (a duplicate order
+  // published anyway), and is critical again in r3.
+  write('2026-11-22', 'r2', 'gold', [
+    dqResult(
+      'r2',
+      '2026-11-22T10:07:00.000Z',
+      'gold',
+      'fact_orders.unique_order_id',
+      'unique',
+      'warn',
+      { column: 'order_id', partition: D2, observed: 1, severity: 'warn', failing: 1, checked: 3 },
+    ),
+  ]);
+  write('2026-11-22', 'r2', 'dq', [worstStatus('r2', '2026-11-22T10:09:00.000Z', '2026-11-22')]);
+
+  const SILVER_AT = '2026-11-22T11:05:00.000Z';
+  const GOLD_AT = '2026-11-22T11:07:00.000Z';
+  const volume = (layer: string, check: string, partition: string) =>
+    dqResult('r3', layer === 'silver' ? SILVER_AT : GOLD_AT, layer, check, 'volume', 'skip', {
+      partition,
+      threshold: 0.5,
+      severity: 'warn',
+    });
+  const byReason = (reason: string, status: 'pass' | 'warn', failing: number) =>
+    dqResult(
+      'r3',
+      SILVER_AT,
+      'silver',
+      'silver_quarantine.quarantine_rate_by_reason',
+      'quarantine_rate',
+      status,
+      {
+        column: reason,
+        observed: failing / 200,
+        threshold: 0.01,
+        severity: 'warn',
+        failing,
+        checked: 200,
+      },
+    );
+  write('2026-11-22', 'r3', 'silver', [
+    volume('silver', 'silver_events.volume', D2),
+    byReason('malformed_json', 'warn', 10), // 10 / 200 = 0.05 > 0.01
+    uniqueEvent('r3', SILVER_AT, D2),
+    late('r3', SILVER_AT, 'warn', 0.1),
+    byReason('missing_field', 'pass', 1), // 1 / 200 = 0.005 <= 0.01
+    volume('silver', 'silver_events.volume', D1),
+    dqResult('r3', SILVER_AT, 'silver', 'silver_event_lines.schema_drift', 'schema_drift', 'warn', {
+      column: 'unknown_fields',
+      partition: D2,
+      observed: 2,
+      severity: 'warn',
+      failing: 2,
+      checked: 16,
+    }),
+  ]);
+  write('2026-11-22', 'r3', 'gold', [
+    volume('gold', 'fact_orders.volume', D2),
+    dqResult('r3', GOLD_AT, 'gold', 'fact_sessions.unique_session_id', 'unique', 'pass', {
+      column: 'session_id',
+      partition: D2,
+    }),
+    dqResult(
+      'r3',
+      GOLD_AT,
+      'gold',
+      'fact_order_items.relationships_product_key',
+      'relationships',
+      'warn',
+      {
+        column: 'product_key',
+        observed: 0.25,
+        threshold: 0.01,
+        severity: 'warn',
+        failing: 1,
+        checked: 4,
+      },
+    ),
+    dqResult('r3', GOLD_AT, 'gold', 'fact_orders.unique_order_id', 'unique', 'fail', {
+      column: 'order_id',
+      partition: D2,
+      observed: 1,
+      failing: 1,
+      checked: 3,
+    }),
+  ]);
+}
+
 /** The columns every saved query returns, in order. A new file in athena/queries needs a line. */
 const COLUMNS: Record<string, string[]> = {
   bronze_scan: ['lines', 'characters'],
@@ -286,6 +471,38 @@ const COLUMNS: Record<string, string[]> = {
     'revenue_per_session',
     'from_dt',
     'to_dt',
+  ],
+  dq_latest_run: [
+    'run_id',
+    'run_status',
+    'status',
+    'severity',
+    'layer',
+    'table_name',
+    'check_name',
+    'column_name',
+    'partition',
+    'observed',
+    'threshold',
+    'failing_rows',
+    'rows_checked',
+    'message',
+    'checked_at',
+    'passed_in_run',
+    'run_date',
+  ],
+  dq_trend_14d: [
+    'dt',
+    'layer',
+    'checks',
+    'results',
+    'passed',
+    'warned',
+    'failed',
+    'skipped',
+    'checks_failed',
+    'checks_warned',
+    'failed_or_warned_checks',
   ],
   fraud_signals_recent: [
     'rule',
@@ -471,9 +688,11 @@ let lake: ShopLake;
 beforeAll(async () => {
   lake = await ShopLake.open(SHOP);
   writeRunRecords(lake.root);
-  await lake.build();
-  // The engine made its pipeline_runs views when it opened, before the records were written.
+  writeDqResults(lake.root);
+  // The engine made its record views (pipeline_runs, dq_results) when it opened, before the
+  // records were written; dq_daily is built from dq_results.
   await lake.engine.refresh();
+  await lake.build();
 });
 
 afterAll(async () => {
@@ -714,7 +933,8 @@ describe('hand-computed answers', () => {
 
   test('pipeline_runs_recent: the runs of the newest 7 run dates, latest first', async () => {
     const { rows } = await run('pipeline_runs_recent');
-    // r1 (2026-11-08) is more than 6 days before the newest run date (2026-11-22): left out.
+    // r1 (2026-11-15) and r0 (2026-11-08) are more than 6 days before the newest run date
+    // (2026-11-22): left out.
     // r2 built silver_event_lines (4 s, the slowest) and silver_events; 3 MiB scanned.
     expect(
       rows.map((r) => [r.run_id, r.status, r.mib_scanned, r.slowest_model, r.models, r.error]),
@@ -755,6 +975,124 @@ describe('hand-computed answers', () => {
         country: 'FR',
         as_of_date: D2,
       }),
+    ]);
+  });
+});
+
+describe('data quality', () => {
+  test('dq_latest_run: the newest run with results (r3), what did not pass, worst first', async () => {
+    const { rows } = await run('dq_latest_run');
+    // The newest run_date with results is 2026-11-22 (r2, r3); the largest run id there is r3.
+    // r2's late_arrivals warning is not r3's: it must not show. r3 is FAILED in pipeline_runs.
+    // r3 passed 3 results (silver_events.unique_event_id, the missing_field reason of
+    // quarantine_rate_by_reason, fact_sessions.unique_session_id), which are not listed.
+    for (const r of rows) {
+      expect(r).toMatchObject({
+        run_id: 'r3',
+        run_status: 'FAILED',
+        passed_in_run: '3',
+        run_date: '2026-11-22',
+      });
+    }
+    // Order: fail, warn, skip; then layer silver, gold (pipeline order, not alphabetical); then
+    // table (silver_event_lines before silver_events: '_' sorts before 's'), check, partition.
+    expect(
+      rows.map((r) => [
+        r.status,
+        r.layer,
+        `${String(r.table_name)}.${String(r.check_name)}`,
+        r.column_name,
+        r.partition,
+      ]),
+    ).toEqual([
+      ['fail', 'gold', 'fact_orders.unique_order_id', 'order_id', D2],
+      ['warn', 'silver', 'silver_event_lines.schema_drift', 'unknown_fields', D2],
+      ['warn', 'silver', 'silver_events.late_arrivals', 'arrival_ts', null],
+      ['warn', 'silver', 'silver_quarantine.quarantine_rate_by_reason', 'malformed_json', null],
+      ['warn', 'gold', 'fact_order_items.relationships_product_key', 'product_key', null],
+      ['skip', 'silver', 'silver_events.volume', null, D1],
+      ['skip', 'silver', 'silver_events.volume', null, D2],
+      ['skip', 'gold', 'fact_orders.volume', null, D2],
+    ]);
+    // The failure as written (BIGINT as strings, DOUBLE as numbers), and a skip's NULLs.
+    expect(rows[0]).toEqual({
+      run_id: 'r3',
+      run_status: 'FAILED',
+      status: 'fail',
+      severity: 'critical',
+      layer: 'gold',
+      table_name: 'fact_orders',
+      check_name: 'unique_order_id',
+      column_name: 'order_id',
+      partition: D2,
+      observed: 1,
+      threshold: 0,
+      failing_rows: '1',
+      rows_checked: '3',
+      message: 'fact_orders.unique_order_id fail',
+      checked_at: '2026-11-22T11:07:00.000Z',
+      passed_in_run: '3',
+      run_date: '2026-11-22',
+    });
+    expect(rows[5]).toMatchObject({ observed: null, failing_rows: null, rows_checked: null });
+  });
+
+  test('dq_trend_14d: per day and layer from dq_daily, newest first', async () => {
+    const { rows } = await run('dq_trend_14d');
+    // dq_daily holds 2026-11-08 (r0), 2026-11-15 (r1) and 2026-11-22 (r2, r3). The 14 days end at
+    // 2026-11-22 and start at 2026-11-09: 2026-11-08 is left out.
+    // 2026-11-22, silver (r2 and r3): unique_event_id passed twice; late_arrivals warned twice;
+    //   schema_drift warned once; quarantine_rate_by_reason (one check, two reasons) warned once
+    //   (malformed_json) and passed once (missing_field); volume skipped twice (D1, D2).
+    //   5 checks; results 2 + 2 + 1 + 2 + 2 = 9: passed 2 + 1 = 3, warned 2 + 1 + 1 = 4, skipped
+    //   2; no check failed, 3 warned (listed by id).
+    // 2026-11-22, gold: unique_order_id warned in r2 (severity warn) and failed in r3 (critical):
+    //   two dq_daily rows, one check, which failed (its worst), so it is not counted as warned;
+    //   relationships_product_key warned; fact_orders.volume skipped; unique_session_id passed.
+    //   4 checks, 5 results: passed 1, warned 2, failed 1, skipped 1; 1 check failed, 1 warned:
+    //   the failed one listed first (by id, fact_order_items would come first).
+    // 2026-11-22, dq: r2's accepted_worst_status passed (r3 stopped before the dq layer).
+    // 2026-11-15 (r1): silver unique_event_id and late_arrivals passed; dq passed.
+    // Layers in pipeline order (silver, gold, dq), not alphabetical.
+    // counts: checks, results, passed, warned, failed, skipped, checks_failed, checks_warned.
+    const day = (
+      dt: string,
+      layer: string,
+      counts: [number, number, number, number, number, number, number, number],
+      checks: string[] | null,
+    ): Row => ({
+      dt,
+      layer,
+      checks: String(counts[0]),
+      results: String(counts[1]),
+      passed: String(counts[2]),
+      warned: String(counts[3]),
+      failed: String(counts[4]),
+      skipped: String(counts[5]),
+      checks_failed: String(counts[6]),
+      checks_warned: String(counts[7]),
+      failed_or_warned_checks: checks,
+    });
+    expect(rows).toEqual([
+      day(
+        '2026-11-22',
+        'silver',
+        [5, 9, 3, 4, 0, 2, 0, 3],
+        [
+          'silver_event_lines.schema_drift',
+          'silver_events.late_arrivals',
+          'silver_quarantine.quarantine_rate_by_reason',
+        ],
+      ),
+      day(
+        '2026-11-22',
+        'gold',
+        [4, 5, 1, 2, 1, 1, 1, 1],
+        ['fact_orders.unique_order_id', 'fact_order_items.relationships_product_key'],
+      ),
+      day('2026-11-22', 'dq', [1, 1, 1, 0, 0, 0, 0, 0], null),
+      day('2026-11-15', 'silver', [2, 2, 2, 0, 0, 0, 0, 0], null),
+      day('2026-11-15', 'dq', [1, 1, 1, 0, 0, 0, 0, 0], null),
     ]);
   });
 });

@@ -324,12 +324,13 @@ describe('Bronze tables', () => {
   });
 });
 
-describe('run-record tables (pipeline_runs, pipeline_run_models)', () => {
+describe('run-record tables (pipeline_runs, pipeline_run_models, dq_results)', () => {
   const typesOf = (cols: readonly { Name: string; Type: string }[]) =>
     cols.map((c) => `${c.Name} ${c.Type}`);
 
   it('has one external table per entry of RECORD_TABLES, in the database', () => {
     expect(RECORD_TABLES.map((t) => t.name).sort()).toEqual([
+      'dq_results',
       'pipeline_run_models',
       'pipeline_runs',
     ]);
