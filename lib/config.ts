@@ -195,7 +195,8 @@ export const LakehouseConfigSchema = z
       .object({
         /**
          * Per-check overrides, keyed `<table>.<check>` (see `lakehouse dq --list`): `severity`
-         * (warn or critical), `threshold` (passes when observed ≤ threshold), `enabled`.
+         * (warn or critical), `threshold` (passes when observed ≤ threshold), `minRows` (rows a
+         * ratio needs before it is judged), `enabled`.
          */
         checks: z
           .record(
@@ -204,6 +205,7 @@ export const LakehouseConfigSchema = z
               .object({
                 severity: z.enum(['warn', 'critical']).optional(),
                 threshold: z.number().min(0).optional(),
+                minRows: z.number().int().min(0).optional(),
                 enabled: z.boolean().optional(),
               })
               .strict(),

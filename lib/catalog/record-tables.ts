@@ -128,6 +128,12 @@ export const RECORD_TABLES: readonly RecordTable[] = [
       { name: 'failing_rows', type: 'bigint', comment: 'rows that failed (row checks and rates)' },
       { name: 'rows_checked', type: 'bigint', comment: 'rows the check looked at' },
       { name: 'message', type: 'string', comment: 'the result in words' },
+      {
+        name: 'details',
+        type: 'string',
+        comment:
+          'the figures behind it as JSON (reconciliation terms, orphans vs unknown members, the volume mean, the partitions a run-wide result covers)',
+      },
     ],
   },
 ];

@@ -52,7 +52,7 @@ ORDER BY r.checked_at DESC, r.run_id DESC`;
 
 const resultsSql = (runId: string) => `
 SELECT run_id, checked_at, layer, table_name, check_name, kind, column_name, partition,
-  observed, threshold, severity, status, failing_rows, rows_checked, message
+  observed, threshold, severity, status, failing_rows, rows_checked, message, details
 FROM dq_results WHERE run_id = ${sqlString(runId)}`;
 
 const runStatusSql = (runId: string) =>
@@ -79,6 +79,7 @@ function toResult(row: Record<string, unknown>): DqResult {
     failing_rows: num(row.failing_rows),
     rows_checked: num(row.rows_checked),
     message: String(row.message ?? ''),
+    details: str(row.details),
   };
 }
 

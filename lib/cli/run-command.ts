@@ -255,7 +255,12 @@ export async function runPipelineAt(
     });
     const silver =
       result.status === 'SUCCEEDED'
-        ? await summarizeSilver(pipeline.engine, built, (performance.now() - started) / 1000)
+        ? await summarizeSilver(
+            pipeline.engine,
+            built,
+            (performance.now() - started) / 1000,
+            plan?.runId ?? '',
+          )
         : undefined;
     return {
       seconds: (performance.now() - started) / 1000,

@@ -32,7 +32,15 @@ interface CheckBase {
    * for ratios, `table` for freshness, else `partition`.
    */
   readonly scope?: CheckScope;
+  /**
+   * A ratio is judged only over at least this many rows (default `DEFAULT_MIN_ROWS`): over fewer
+   * (a hand-made file of four lines, a quiet hour) the result is `skip`, its counts recorded.
+   */
+  readonly minRows?: number;
 }
+
+/** Rows a ratio needs before it is judged, unless a check says otherwise. */
+export const DEFAULT_MIN_ROWS = 1000;
 
 /** Checks that count failing rows of `table` (one scan per table and scope, all together). */
 interface RowCheckBase extends CheckBase {
@@ -211,5 +219,6 @@ export function scopeOf(c: Check): CheckScope {
 export interface CheckOverride {
   readonly severity?: Severity;
   readonly threshold?: number;
+  readonly minRows?: number;
   readonly enabled?: boolean;
 }

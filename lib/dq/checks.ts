@@ -383,6 +383,7 @@ export function resolveChecks(
       ...c,
       ...(o?.severity ? { severity: o.severity } : {}),
       ...(o?.threshold !== undefined ? { threshold: o.threshold } : {}),
+      ...(o?.minRows !== undefined ? { minRows: o.minRows } : {}),
     });
   }
   return out;

@@ -2,7 +2,13 @@
  * Measurements judged: observed against the threshold, a status, and a sentence a data engineer
  * can act on. One `DqResult` is one row of `dq_results`.
  */
-import { checkColumn, measureOf, type CheckStatus, type Severity } from './check-spec.ts';
+import {
+  DEFAULT_MIN_ROWS,
+  checkColumn,
+  measureOf,
+  type CheckStatus,
+  type Severity,
+} from './check-spec.ts';
 import type { Measurement } from './compile.ts';
 
 export interface DqResult {
@@ -22,6 +28,8 @@ export interface DqResult {
   readonly failing_rows: number | null;
   readonly rows_checked: number | null;
   readonly message: string;
+  /** The figures behind the message, as a JSON object (reconciliation terms, orphans, …). */
+  readonly details: string | null;
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -104,16 +112,19 @@ export function judge(
 ): DqResult {
   const c = m.check;
   let observed: number | null;
+  let tooFew: number | undefined;
   if (m.skip) observed = null;
   else if (m.observed !== undefined) observed = m.observed;
   else {
     const total = m.total ?? 0;
     const failing = m.failing ?? 0;
-    observed =
-      measureOf(c) === 'ratio' ? (total ? Math.round((failing / total) * 1e6) / 1e6 : 0) : failing;
+    const ratio = measureOf(c) === 'ratio';
+    observed = ratio ? (total ? Math.round((failing / total) * 1e6) / 1e6 : 0) : failing;
+    const min = c.minRows ?? DEFAULT_MIN_ROWS;
+    if (ratio && total < min) tooFew = min;
   }
   const status: CheckStatus =
-    observed === null
+    observed === null || tooFew !== undefined
       ? 'skip'
       : observed <= c.threshold
         ? 'pass'
@@ -136,7 +147,13 @@ export function judge(
     status,
     failing_rows: rowCounts ? (m.failing ?? 0) : null,
     rows_checked: rowCounts ? (m.total ?? 0) : null,
-    message: describe(m, observed) + runSpan(m),
+    message:
+      (tooFew !== undefined
+        ? 'skipped (a rate is judged over at least ' + fmt(tooFew) + ' rows): '
+        : '') +
+      describe(m, observed) +
+      runSpan(m),
+    details: m.facts ? JSON.stringify(m.facts) : null,
   };
 }
 

@@ -214,9 +214,7 @@ export class DuckDbEngine implements SqlEngine {
       );
     }
     // Records written since the engine opened (this run's dq_results): as Athena sees them.
-    for (const t of RECORD_TABLES) {
-      if (write.body.includes(t.name)) await this.createRecordView(t);
-    }
+    await this.refreshRecords((t) => write.body.includes(t));
     const existing = this.catalog.get(write.table);
     let entry: TableEntry;
     let location: string;
@@ -548,6 +546,14 @@ export class DuckDbEngine implements SqlEngine {
       ...parts,
     ].join(', ');
     await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT ${select} FROM ${reader}`);
+  }
+
+  /**
+   * Re-reads the record tables (`pipeline_runs`, `dq_results`, …) the pipeline wrote since the
+   * engine opened (a view over no files yet is an empty typed view until then).
+   */
+  async refreshRecords(which: (table: string) => boolean = () => true): Promise<void> {
+    for (const t of RECORD_TABLES) if (which(t.name)) await this.createRecordView(t);
   }
 
   /** A view over JSON-lines records (`pipeline_runs`, …), typed as in Glue. */

@@ -1,11 +1,12 @@
 /**
  * What a build did, for people: per model the partitions and rows written, and for Silver the
- * reconciliation (lines in = events + quarantined + duplicates dropped) and the quarantine by
- * reason, both from the saved queries in athena/queries/ run on the dates just built.
+ * reconciliation (lines in = events + quarantined + duplicates dropped: the `reconcile_lines`
+ * check the run's Silver gate ran, read back from `dq_results`) and the quarantine by reason and
+ * field (the saved query, on the dates just built).
  */
 import type { DuckDbEngine } from '../engine/duckdb.ts';
 import { savedQuery } from '../catalog/saved-queries.ts';
-import { withScopedInputs } from '../engine/wrap.ts';
+import { sqlString, withScopedInputs } from '../engine/wrap.ts';
 
 export interface ReconciliationRow {
   dt: string;
@@ -33,14 +34,8 @@ export interface BuildSummary {
   quarantine: { reason: string; detail: string | null; lines: number }[];
 }
 
-/** Tables a Silver summary reads, all partitioned by `dt`. */
-const SILVER_SCOPE = {
-  bronze_events: 'dt',
-  bronze_delivery_errors: 'dt',
-  silver_event_lines: 'dt',
-  silver_events: 'dt',
-  silver_quarantine: 'dt',
-};
+/** Tables the quarantine summary reads, partitioned by `dt`. */
+const SILVER_SCOPE = { silver_quarantine: 'dt' };
 
 /** One model a run built: the partition values it was asked for, and what it wrote. */
 export interface BuiltModel {
@@ -58,6 +53,7 @@ export async function summarizeSilver(
   engine: DuckDbEngine,
   built: readonly BuiltModel[],
   seconds: number,
+  runId: string,
 ): Promise<BuildSummary> {
   const models = built.map((r) => ({
     model: r.model,
@@ -85,15 +81,27 @@ export async function summarizeSilver(
   }
   const scoped = (name: string) =>
     withScopedInputs(savedQuery(name), SILVER_SCOPE, dates, (t) => engine.qualify(t));
-  const rec = await engine.query(scoped('silver_reconciliation'));
-  const reconciliation = rec.rows.map((r) => ({
-    dt: String(r.dt),
-    bronzeLines: Number(r.bronze_lines),
-    silverRows: Number(r.silver_rows),
-    quarantined: Number(r.quarantined),
-    duplicatesDropped: Number(r.duplicates_dropped),
-    unaccounted: Number(r.unaccounted),
-  }));
+  // The reconciliation is a check the run's Silver gate ran already: read its results.
+  await engine.refreshRecords((t) => t === 'dq_results');
+  const rec = await engine.query(
+    `SELECT "partition", details FROM ${engine.qualify('dq_results')} ` +
+      `WHERE run_id = ${sqlString(runId)} AND table_name = 'silver_events' ` +
+      `AND check_name = 'reconcile_lines' ORDER BY "partition"`,
+  );
+  const reconciliation = rec.rows.flatMap((r) => {
+    const f = JSON.parse(String(r.details ?? '{}')) as Record<string, number | undefined>;
+    if (r.partition === null || f.left === undefined || f.right === undefined) return [];
+    return [
+      {
+        dt: String(r.partition),
+        bronzeLines: f.left,
+        silverRows: f.silver_rows ?? 0,
+        quarantined: f.quarantined ?? 0,
+        duplicatesDropped: f.duplicates_dropped ?? 0,
+        unaccounted: f.left - f.right,
+      },
+    ];
+  });
   for (const r of reconciliation) {
     totals.bronzeLines += r.bronzeLines;
     totals.silverRows += r.silverRows;

@@ -55,6 +55,7 @@ const result = (over: Partial<DqResult>): DqResult => ({
   failing_rows: 0,
   rows_checked: 1200,
   message: '1,200 row(s), each event_id once',
+  details: null,
   ...over,
 });
 // Written best first, so that any order the command prints is its own doing.

@@ -264,7 +264,12 @@ async function results(
   partitions: readonly string[] | null,
   now: Date = NOW,
 ): Promise<DqResult[]> {
-  const ms = await measure(checks, partitions, now);
+  // The fixtures are a few rows: judge their ratios anyway (the floor has its own test).
+  const ms = await measure(
+    checks.map((c) => ({ minRows: 0, ...c })),
+    partitions,
+    now,
+  );
   return ms.map((m) =>
     judge(m, { runId: 'r1', checkedAt: '2026-01-03T00:00:00Z', layer: 'silver' }),
   );
@@ -1384,5 +1389,27 @@ describe('the default catalogue (CHECKS)', () => {
         ]),
       ).toThrow('a volume check needs a partitioned table');
     }
+  });
+});
+
+describe('a ratio needs enough rows to be judged', () => {
+  it('fewer rows than minRows (default 1,000): skip, with the counts and the reason kept', async () => {
+    const ratio: NotNullCheck = { ...nnId, measure: 'ratio', threshold: 0.1 };
+    const ms = await measure([ratio], RUN, NOW);
+    const [r] = ms.map((m) => judge(m, { runId: 'r1', checkedAt: 'x', layer: 'silver' }));
+    expect(r!.status).toBe('skip');
+    expect(r!.message).toMatch(/^skipped \(a rate is judged over at least 1,000 rows\): /);
+    expect(Number(r!.rows_checked)).toBeLessThan(1000);
+    expect(Number(r!.failing_rows)).toBeGreaterThan(0);
+    // With the floor lowered (config: dq.checks."<id>".minRows), the same rows are judged.
+    const [judged] = (await measure([{ ...ratio, minRows: 2 }], RUN, NOW)).map((m) =>
+      judge(m, { runId: 'r1', checkedAt: 'x', layer: 'silver' }),
+    );
+    expect(judged!.status).toBe('fail');
+    // A count is judged whatever the number of rows.
+    const [count] = (await measure([nnId], [D1], NOW)).map((m) =>
+      judge(m, { runId: 'r1', checkedAt: 'x', layer: 'silver' }),
+    );
+    expect(count!.status).toBe('fail');
   });
 });
