@@ -4,7 +4,6 @@
  * generator's counts are the oracle: every injected defect must come out with its reason code,
  * and bronze lines = silver rows + quarantined + duplicates dropped.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { loadConfig, type MessRates } from '../../lib/config.ts';
 import type { GeneratorCounts, LineDefect } from '../../lib/events/generator.ts';
 import { runLocalIngest } from '../../lib/local/ingest.ts';
 import { runLakehouse, startLakehouse } from '../helpers/lakehouse-cli.ts';
+import { publishedDigests } from '../helpers/published.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'lakehouse-silver-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -64,34 +64,6 @@ function build(...args: string[]): BuildJson {
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as BuildJson;
-}
-
-/**
- * md5 of every published Parquet file, keyed by table/partition/file name (build id left out).
- * Staging tables (`<model>__stg_<run>`) are in the catalog too, but nothing reads them.
- */
-function publishedDigests(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const files = readdirSync(join(lake, '_catalog')).filter(
-    (n) => n.endsWith('.json') && !n.includes('__stg_'),
-  );
-  for (const f of files) {
-    const entry = JSON.parse(readFileSync(join(lake, '_catalog', f), 'utf8')) as {
-      table: string;
-      location?: string;
-      partitions: Record<string, { location: string }>;
-    };
-    const locations = entry.location
-      ? { '': entry.location }
-      : Object.fromEntries(Object.entries(entry.partitions).map(([v, p]) => [v, p.location]));
-    for (const [v, loc] of Object.entries(locations)) {
-      for (const file of readdirSync(join(lake, loc))) {
-        const bytes = readFileSync(join(lake, loc, file));
-        out[`${entry.table}/${v}/${file}`] = createHash('md5').update(bytes).digest('hex');
-      }
-    }
-  }
-  return out;
 }
 
 describe('Silver on generated data with every kind of mess', () => {
@@ -205,13 +177,13 @@ describe('Silver on generated data with every kind of mess', () => {
   });
 
   it('does nothing when nothing changed, and rebuilds identical Parquet when forced', () => {
-    const before = publishedDigests();
+    const before = publishedDigests(lake);
     const again = build();
     expect(again.models.every((m) => m.partitions === 0)).toBe(true);
     const dates = first.reconciliation.map((r) => r.dt).join(',');
     const forced = build('--dates', dates);
     expect(forced.totals).toEqual(first.totals);
-    expect(publishedDigests()).toEqual(before);
+    expect(publishedDigests(lake)).toEqual(before);
   }, 120_000);
 
   it('picks up a late event in its event-time partition by rebuilding only that date', () => {
@@ -260,7 +232,7 @@ describe('Silver on generated data with every kind of mess', () => {
         ]),
       );
     const before = catalog();
-    const digests = publishedDigests();
+    const digests = publishedDigests(lake);
     const count = () => sql<{ n: string }>('SELECT count(*) AS n FROM silver_events')[0]!.n;
     const rowsBefore = count();
     const dates = first.reconciliation.map((r) => r.dt).join(',');
@@ -285,7 +257,7 @@ describe('Silver on generated data with every kind of mess', () => {
       'the build had started writing',
     ).toBe(true);
     expect(catalog()).toEqual(before);
-    expect(publishedDigests()).toEqual(digests);
+    expect(publishedDigests(lake)).toEqual(digests);
     expect(count()).toBe(rowsBefore);
     // The next build sweeps the leftovers and publishes normally.
     const after = build('--dates', dates);
