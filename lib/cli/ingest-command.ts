@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MessRatesSchema, type MessRates } from '../config.ts';
+import type { ArrivalClock } from '../local/delivery.ts';
 import { runLocalIngest, type IngestSummary } from '../local/ingest.ts';
 import type { ProducerRequest } from '../producer/producer.ts';
 import {
@@ -23,6 +24,7 @@ interface IngestOptions extends CommonOptions {
   end?: string;
   clean?: boolean;
   mess?: Partial<MessRates>;
+  arrival?: ArrivalClock;
 }
 
 /** The JSON summary of an ingest-like command (also used by `load` and `start`). */
@@ -118,6 +120,14 @@ export function registerIngest(program: Command): void {
       `mess rates to override, e.g. duplicate=0.05,malformed_json=0.01 (kinds: ${MESS_KINDS_LIST})`,
       messArg,
     )
+    .addOption(
+      new Option(
+        '--arrival <clock>',
+        'when lines arrive (Bronze object names, Silver arrival_ts): events = when the generator says, replayed in producer ticks (late lines late, the rest on time); stream = the wall clock of this run',
+      )
+        .choices(['events', 'stream'])
+        .default('events'),
+    )
     .option('--json', 'print one JSON summary object on stdout and nothing else')
     .option('--lake <dir>', 'lakehouse folder (default: $LAKEHOUSE_HOME or ./.lakehouse)')
     .action(async (opts: IngestOptions) => {
@@ -138,11 +148,12 @@ export function registerIngest(program: Command): void {
     });
 }
 
+/** Ingests generated history; its lines arrive when their events say unless `arrival` is `stream`. */
 async function ingest(
   cfg: ReturnType<typeof config>,
   home: string,
   request: ProducerRequest,
-  opts: CommonOptions,
+  opts: CommonOptions & { arrival?: ArrivalClock },
 ): Promise<IngestSummary> {
   const events = request.generate?.events ?? cfg.generator.events;
   const expected = Math.round(events * (1 + cfg.generator.mess.duplicate));
@@ -153,6 +164,7 @@ async function ingest(
       lakeRoot: lakeRoot(home),
       requests: [request],
       onProgress: (p) => bar.update(p.delivered),
+      arrivalClock: opts.arrival ?? 'events',
     });
   } finally {
     bar.stop();

@@ -5,20 +5,31 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FirehoseSettings } from '../stack/firehose-settings.ts';
-import type { DeliveryStats } from './delivery.ts';
+import type { ArrivalClock, DeliveryStats } from './delivery.ts';
 
 export interface DeliveryWorkerData {
   endpoint: string;
   streamName: string;
   settings: FirehoseSettings;
   lakeRoot: string;
+  /** Default `stream`; with `events`, the producer side declares each batch with `tick`. */
+  arrivalClock?: ArrivalClock;
 }
+
+/** Messages to the worker: a producer batch's simulated put time (`events` clock), or drain. */
+export type DeliveryWorkerInput =
+  'drain' | { type: 'tick'; arrivalMs: number; lastSequence: Record<string, string> };
 
 export type DeliveryWorkerMessage =
   | { type: 'progress'; landed: number; errors: number }
   | { type: 'done'; stats: DeliveryStats; nativePartitioning: boolean };
 
 export interface DeliveryThread {
+  /**
+   * `events` clock: the producer put a batch at simulated time `arrivalMs`; `lastSequence` is,
+   * per shard, the sequence number of its last record there (see `LocalDelivery.tick`).
+   */
+  tick(arrivalMs: number, lastSequence: Record<string, string>): void;
   /** Asks the worker to read the stream dry, close every buffer and stop. */
   drain(): Promise<{ stats: DeliveryStats; nativePartitioning: boolean }>;
 }
@@ -61,9 +72,11 @@ export function startDeliveryThread(
   );
   // A failure surfaces through drain(); until then keep it from being an unhandled rejection.
   done.catch(() => {});
+  const post = (m: DeliveryWorkerInput) => worker.postMessage(m);
   return {
+    tick: (arrivalMs, lastSequence) => post({ type: 'tick', arrivalMs, lastSequence }),
     drain: async () => {
-      worker.postMessage('drain');
+      post('drain');
       const result = await done;
       await worker.terminate();
       return result;

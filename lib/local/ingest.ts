@@ -1,18 +1,39 @@
 /**
  * Local ingest: the real producer handler → kinesalite → the Firehose stand-in → the folder
  * lake, with the stream and delivery settings of the synthesized stack.
+ *
+ * Two clocks say when a record arrived (object names, and Silver's `arrival_ts` parsed from them):
+ * `stream`, the wall clock of this run, as Kinesis stamps records; and `events`, for generated
+ * history: three days generated in a minute would otherwise all "arrive" now, hours or days after
+ * their events. With `events` the lines are replayed as a live producer would have sent them:
+ * in arrival order, one handler invocation per `producer.scheduleMinutes` of simulated time (or
+ * per 5,000 lines), each put at the newest event time read so far (`EventClock`), which the
+ * Firehose stand-in then uses as the records' arrival and for its buffer interval.
  */
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { KinesisClient, PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
 import type { LakehouseConfig } from '../config.ts';
-import type { GeneratorCounts } from '../events/generator.ts';
+import { createGenerator, type GeneratorCounts } from '../events/generator.ts';
 import {
   createProducerHandler,
   type HandlerLogger,
   type HandlerMetrics,
 } from '../producer/handler.ts';
-import { Producer, type ProducerRequest, type ProducerResult } from '../producer/producer.ts';
-import { deliveryTmpDir } from './delivery.ts';
+import {
+  generatorOptions,
+  Producer,
+  type ProducerRequest,
+  type ProducerResult,
+  writeReferenceSnapshots,
+} from '../producer/producer.ts';
+import {
+  chunkByArrival,
+  compareSequence,
+  deliveryTmpDir,
+  EventClock,
+  type ArrivalClock,
+} from './delivery.ts';
 import { startDeliveryThread } from './delivery-thread.ts';
 import { FsLake } from './fs-lake.ts';
 import { createLocalStream, startLocalKinesis } from './kinesis.ts';
@@ -47,6 +68,47 @@ export interface IngestSummary {
 const quietLogger: HandlerLogger = { info: () => {}, error: () => {} };
 const quietMetrics: HandlerMetrics = { addMetric: () => {}, publishStoredMetrics: () => {} };
 
+/** Lines per producer invocation of an `events` replay at most (the producer's own step). */
+const REPLAY_MAX_LINES = 5_000;
+/**
+ * How far past a generated period's end an event time still moves the `events` clock. Lines
+ * arrive up to a few minutes after `end` (duplicates); future-dated mess is 25 h or more after it.
+ */
+const PERIOD_END_SLACK_MS = 3_600_000;
+
+/** Keeps, per shard, the newest sequence number the stream accepted through `client`. */
+function trackAcceptedRecords(client: KinesisClient, last: Map<string, string>): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (context.commandName === 'PutRecordsCommand') {
+        for (const r of (out.output as PutRecordsCommandOutput).Records ?? []) {
+          if (!r.ShardId || !r.SequenceNumber) continue;
+          const prev = last.get(r.ShardId);
+          if (prev === undefined || compareSequence(r.SequenceNumber, prev) > 0) {
+            last.set(r.ShardId, r.SequenceNumber);
+          }
+        }
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'lakehouseAcceptedRecords' },
+  );
+}
+
+function emptyResult(): ProducerResult {
+  return { emitted: 0, records: 0, bytes: 0, calls: 0, retriedRecords: 0, referenceFiles: [] };
+}
+
+function addResult(into: ProducerResult, r: ProducerResult): void {
+  into.emitted += r.emitted;
+  into.records += r.records;
+  into.bytes += r.bytes;
+  into.calls += r.calls;
+  into.retriedRecords += r.retriedRecords;
+  into.referenceFiles.push(...r.referenceFiles);
+}
+
 /**
  * Runs one or more producer invocations against a fresh local stream and delivers everything
  * they put. `requests` is consumed lazily (so `load` can stream a large file).
@@ -58,8 +120,14 @@ export async function runLocalIngest(opts: {
   cacheDir?: string;
   requests: Iterable<ProducerRequest> | AsyncIterable<ProducerRequest>;
   onProgress?: (p: IngestProgress) => void;
+  /**
+   * Where arrival times come from: `stream` (default), the wall clock of this run; `events`, the
+   * simulated time of the lines replayed in arrival order (generated history; see above).
+   */
+  arrivalClock?: ArrivalClock;
 }): Promise<IngestSummary> {
   const started = performance.now();
+  const arrivalClock = opts.arrivalClock ?? 'stream';
   const settings = await ingestSettings(
     opts.config,
     opts.cacheDir ?? join(dirname(opts.lakeRoot), 'cache'),
@@ -96,15 +164,67 @@ export async function runLocalIngest(opts: {
         streamName: settings.stream.streamName,
         settings: settings.firehose,
         lakeRoot: lake.root,
+        arrivalClock,
       },
       (d) => opts.onProgress?.({ delivered: d.landed + d.errors }),
     );
+
+    // `events`: one clock over the whole run (it never goes back), and the sequence numbers the
+    // stream gave the records of the invocation in flight, which tell the delivery its batch.
+    const clock = new EventClock(Date.now());
+    const accepted = new Map<string, string>();
+    if (arrivalClock === 'events') trackAcceptedRecords(kinesis.client, accepted);
+    const tickMs = opts.config.producer.scheduleMinutes * 60_000;
+
+    /** One producer invocation of a replay: `lines`, put at simulated time `arrivalMs`. */
+    const invoke = async (batch: { lines: string[]; arrivalMs: number }) => {
+      accepted.clear();
+      try {
+        return await handler({ lines: batch.lines, reference: false });
+      } finally {
+        // Declared even when the call failed: what the stream accepted is delivered.
+        delivery.tick(batch.arrivalMs, Object.fromEntries(accepted));
+      }
+    };
+
+    /** A request replayed in arrival order (`events`): what the producer's `handle` does. */
+    const replay = async (request: ProducerRequest): Promise<ProducerResult> => {
+      const result = emptyResult();
+      const send = async (lines: Iterable<readonly string[]>) => {
+        for (const batch of chunkByArrival(lines, clock, tickMs, REPLAY_MAX_LINES)) {
+          addResult(result, await invoke(batch));
+        }
+      };
+      if (request.generate) {
+        const gen = generatorOptions(opts.config.generator, request.generate);
+        result.end = gen.end;
+        if (request.reference ?? true) {
+          result.referenceFiles.push(...(await writeReferenceSnapshots(lake, gen)));
+        }
+        const generator = createGenerator(gen);
+        clock.ceilingMs = Math.min(Date.now(), Date.parse(gen.end) + PERIOD_END_SLACK_MS);
+        await send(
+          (function* () {
+            for (let l = generator.next(REPLAY_MAX_LINES); l.length > 0;) {
+              yield l;
+              l = generator.next(REPLAY_MAX_LINES);
+            }
+          })(),
+        );
+        result.generator = generator.counts;
+      }
+      if (request.lines && request.lines.length > 0) {
+        clock.ceilingMs = Date.now();
+        await send([request.lines]);
+      }
+      return result;
+    };
 
     const results: ProducerResult[] = [];
     let failure: unknown;
     try {
       for await (const request of opts.requests) {
-        results.push(await handler(request));
+        results.push(await (arrivalClock === 'events' ? replay(request) : handler(request)));
       }
     } catch (err) {
       failure = err;

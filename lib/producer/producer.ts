@@ -130,12 +130,7 @@ export class Producer {
       const opts = generatorOptions(this.deps.generator, request.generate, now);
       end = opts.end;
       if (request.reference ?? true) {
-        for (const snap of referenceSnapshots(opts)) {
-          const key = referenceKey(snap.kind, snap.snapshotDate);
-          const type = snap.kind === 'customers' ? 'text/csv' : 'application/x-ndjson';
-          await this.deps.lake.put(key, snap.body, type);
-          referenceFiles.push(key);
-        }
+        referenceFiles.push(...(await writeReferenceSnapshots(this.deps.lake, opts)));
       }
       const gen = createGenerator(opts);
       const chunk = this.deps.settings.chunkLines ?? DEFAULT_CHUNK_LINES;
@@ -160,4 +155,19 @@ export class Producer {
       end,
     };
   }
+}
+
+/** Writes the reference snapshots (CRM and ERP exports) of a generated period; returns the keys. */
+export async function writeReferenceSnapshots(
+  lake: Pick<LakeStore, 'put'>,
+  opts: Parameters<typeof referenceSnapshots>[0],
+): Promise<string[]> {
+  const keys: string[] = [];
+  for (const snap of referenceSnapshots(opts)) {
+    const key = referenceKey(snap.kind, snap.snapshotDate);
+    const type = snap.kind === 'customers' ? 'text/csv' : 'application/x-ndjson';
+    await lake.put(key, snap.body, type);
+    keys.push(key);
+  }
+  return keys;
 }

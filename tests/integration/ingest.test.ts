@@ -8,7 +8,9 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
+import type { GeneratorCounts } from '../../lib/events/generator.ts';
 import { runLocalIngest, type IngestSummary } from '../../lib/local/ingest.ts';
+import { runLakehouse } from '../helpers/lakehouse-cli.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -132,5 +134,97 @@ describe('lakehouse ingest --events 200000 --seed 7', () => {
     const idsB = ids(gunzipLines(lakeB, 'bronze/events'));
     expect(idsB.size).toBe(idsA.size);
     for (const id of idsA) expect(idsB.has(id)).toBe(true);
+  }, 300_000);
+});
+
+/**
+ * `lakehouse ingest` replays generated history on the events clock (the default): each line
+ * arrives when the generator says, so Silver's `arrival_ts` (from the object names) tells the
+ * injected late arrivals (30 min to 48 h late) from everything else (on time: within one 5-minute
+ * producer tick). The period ends in the past, so the data (and every count) is the same on
+ * every run, and "future" events are still judged against when they arrived.
+ */
+describe('lakehouse ingest: generated history arrives when its events say', () => {
+  const work = tmp();
+  const cli = (home: string, ...args: string[]) => {
+    const r = runLakehouse(args, {
+      cwd: work,
+      env: { LAKEHOUSE_HOME: home },
+      timeoutMs: 300_000,
+    });
+    expect(r.stderr, args.join(' ')).toBe('');
+    expect(r.code, args.join(' ')).toBe(0);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const MESS =
+    'duplicate=0.03,malformed_json=0.01,missing_field=0.01,wrong_type=0.01,bad_casing=0.02,' +
+    'bad_price=0.01,unknown_product=0.01,future_timestamp=0.005,late_arrival=0.02';
+  /** Events by minutes late (Trino's whole minutes), from silver_events. */
+  const lateness = (home: string) =>
+    (
+      cli(
+        home,
+        'sql',
+        `SELECT
+           count(*) AS events,
+           count(*) FILTER (WHERE date_diff('minute', event_ts, arrival_ts) > 30) AS over_30,
+           count(*) FILTER (WHERE date_diff('minute', event_ts, arrival_ts) >= 15) AS over_15,
+           max(date_diff('minute', event_ts, arrival_ts))
+             FILTER (WHERE date_diff('minute', event_ts, arrival_ts) < 15) AS on_time_max
+         FROM silver_events`,
+        '--format',
+        'json',
+      ) as unknown as Record<string, number>[]
+    )[0]!;
+
+  it('counts exactly the injected late arrivals as late, one per event', () => {
+    const home = join(work, 'mess');
+    const s = cli(
+      home,
+      'ingest',
+      ...['--events', '60000', '--days', '2', '--seed', '11', '--end', END, '--mess', MESS],
+      '--json',
+    ) as { generator: GeneratorCounts };
+    const gen = s.generator;
+    expect(gen.mess.late_arrival).toBeGreaterThan(1_000);
+    expect(gen.duplicatesOf.late_arrival).toBeGreaterThan(0);
+    const build = cli(home, 'build', '--layer', 'silver', '--json') as {
+      totals: { unaccounted: number };
+      quarantine: { reason: string; lines: number }[];
+    };
+    expect(build.totals.unaccounted).toBe(0);
+    const l = lateness(home);
+    // On time: within the producer tick they were put in (5 minutes), never near 30.
+    expect(Number(l.on_time_max)).toBeLessThan(6);
+    // Late: every injected late line, and nothing else, is 15 minutes late or more; its copies
+    // (duplicates, 1 s to 2 min behind it) are the same event.
+    expect(Number(l.over_15)).toBe(gen.mess.late_arrival);
+    // "More than 30 minutes" in whole minutes (the late_arrivals check) is exactly the injected
+    // late lines too. In general a late line that arrives within its 31st minute (the generator
+    // makes them 30 minutes late at least) counts as 30; in this (fixed) history none does.
+    expect(Number(l.over_30)).toBe(gen.mess.late_arrival);
+    // Future-dated events (25 h or more after the period) are in the future of their arrival,
+    // although the period ended two days before this run.
+    const future = build.quarantine
+      .filter((q) => q.reason === 'future_timestamp')
+      .reduce((n, q) => n + q.lines, 0);
+    expect(future).toBe(gen.mess.future_timestamp + gen.duplicatesOf.future_timestamp);
+  }, 300_000);
+
+  it('counts no late arrival in clean history; --arrival stream makes it all late', () => {
+    const home = join(work, 'clean');
+    const args = ['--events', '20000', '--days', '2', '--seed', '5', '--end', END, '--clean'];
+    cli(home, 'ingest', ...args, '--json');
+    cli(home, 'build', '--layer', 'silver', '--json');
+    const l = lateness(home);
+    expect([Number(l.over_30), Number(l.over_15)]).toEqual([0, 0]);
+    expect(Number(l.on_time_max)).toBeLessThan(6);
+
+    // The wall clock of this run: two days of history "arrive" now, every event late.
+    const stream = join(work, 'stream');
+    cli(stream, 'ingest', ...args, '--arrival', 'stream', '--json');
+    cli(stream, 'build', '--layer', 'silver', '--json');
+    const s = lateness(stream);
+    expect(Number(s.over_30)).toBe(Number(s.events));
   }, 300_000);
 });
