@@ -58,6 +58,9 @@ export interface LocalRunResult {
   readonly seconds: number;
 }
 
+/** The error of a task refused because the execution is already failing (see `stopping`). */
+const STOPPING_ERROR = 'Lakehouse.RunStopping';
+
 /** An error as a Task failure: `name` is what Retry / Catch match, `message` the Cause. */
 function taskError(name: string, cause: unknown): Error {
   const e = new Error(typeof cause === 'string' ? cause : JSON.stringify(cause));
@@ -81,6 +84,17 @@ export function localTaskHandlers(
   const serial = serializer();
   const out: Record<string, (input: unknown) => Promise<unknown>> = {};
   let queries = 0;
+  // aws-local-stepfunctions fails a Map when an iteration fails but still starts the iterations
+  // p-limit had queued (Step Functions starts none): a later layer or wave would build, audit or
+  // publish after the run has failed, racing the failure path that drops staging and closes the
+  // engine. Once a build step failed, or an audit closed the gate, only the failure path runs:
+  // the recorder and the notifications.
+  let stopping = false;
+  const refuse = (state: string) =>
+    taskError(
+      STOPPING_ERROR,
+      `${state} not run: an earlier state of this execution failed (the run is stopping)`,
+    );
   for (const task of taskStates(opts.definition.definition)) {
     const resource = task.resource;
     if (resource.endsWith(':states:::lambda:invoke')) {
@@ -92,12 +106,18 @@ export function localTaskHandlers(
           `state ${task.name} invokes ${arn}, which is not a pipeline function the local runner knows`,
         );
       }
+      const failurePath = name === 'recorder';
       out[task.name] = async (input) => {
         const payload = (input as { Payload?: unknown }).Payload;
+        if (stopping && !failurePath) throw refuse(task.name);
         try {
           const result = await serial(() => (handler as (e: unknown) => Promise<unknown>)(payload));
+          if (name === 'auditor' && (result as { passed?: boolean } | null)?.passed === false) {
+            stopping = true;
+          }
           return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
         } catch (err) {
+          if (!failurePath) stopping = true;
           // As Lambda reports an unhandled error: the error type, and a JSON cause.
           const e = err as Error;
           throw taskError(e.name || 'Error', { errorType: e.name, errorMessage: e.message });
@@ -108,6 +128,7 @@ export function localTaskHandlers(
         const { QueryString } = input as { QueryString?: string };
         const id = `local-${Date.now().toString(36)}-${(queries++).toString(36)}`;
         if (!QueryString) throw taskError('States.TaskFailed', 'no QueryString');
+        if (stopping) throw refuse(task.name);
         try {
           const stats = await serial(() => opts.engine.runStatement(QueryString));
           return {
@@ -123,6 +144,7 @@ export function localTaskHandlers(
             },
           };
         } catch (err) {
+          stopping = true;
           throw taskError('States.TaskFailed', {
             QueryExecutionId: id,
             Status: { State: 'FAILED', StateChangeReason: (err as Error).message },
@@ -172,7 +194,12 @@ export async function runStateMachineLocally(opts: LocalRunOptions): Promise<Loc
   let failure: LocalRunResult['failure'];
   const logs = (async () => {
     for await (const event of execution.eventLogs) {
-      if (event.type === 'StateFailed' && !failure && event.state.type === 'Task') {
+      if (
+        event.type === 'StateFailed' &&
+        !failure &&
+        event.state.type === 'Task' &&
+        event.Error !== STOPPING_ERROR
+      ) {
         failure = { state: event.state.name, error: event.Error, cause: String(event.Cause) };
       }
       opts.onEvent?.(event);

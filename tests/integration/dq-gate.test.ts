@@ -5,7 +5,7 @@
  * were), records the run FAILED with the check named, and `lakehouse dq` exits 2 naming it; a
  * config override of the threshold lets the same data through.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,13 @@ describe('the data-quality gate', () => {
     expect(results.filter((r) => r.status === 'fail').map((r) => r.check_name)).toEqual([
       'duplicate_rate',
     ]);
+  });
+
+  it('leaves no staging table behind: no later layer was built after the gate closed', () => {
+    // aws-local-stepfunctions starts a failed Map's queued iterations anyway; the local runner
+    // refuses their tasks, so gold, rfm and dq stage nothing after the run failed.
+    const staging = readdirSync(join(lake, '_catalog')).filter((n) => n.includes('__stg_'));
+    expect(staging).toEqual([]);
   });
 
   it('leaves every published Silver and Gold table exactly as it was', () => {
