@@ -846,3 +846,43 @@ describe('planRun: bounded listing', () => {
     expect(summaryOf(result).lines).toEqual([['2026-10-15'], 'new data']);
   });
 });
+
+describe('planRun: a model over a record table (dq_daily over dq_results)', () => {
+  const trend = defineModel(
+    'dq/trend',
+    [
+      'materialization: partition_overwrite',
+      'partitioned_by: dt',
+      'depends_on: dq_results',
+      'scope: dq_results.run_date',
+    ],
+    'SELECT count(*) AS n, run_date AS dt FROM dq_results GROUP BY run_date',
+  );
+  const withTrend = [...MODELS, trend];
+  const TODAY = '2026-11-22';
+  const YESTERDAY = '2026-11-21';
+  const resultsKey = (date: string) => `dq/dq_results/run_date=${date}/r0-silver.json`;
+
+  it('a first build covers every run date with results, plus the run date and the day before', async () => {
+    const lake = fixtureLake().add(resultsKey('2026-11-10'), at(-600));
+    const result = await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models: withTrend });
+    expect(summaryOf(result).trend).toEqual([['2026-11-10', YESTERDAY, TODAY], 'first build']);
+    // It reads no model: it comes in the first wave of its own layer.
+    expect(task(result, 'trend').layer).toBe('dq');
+  });
+
+  it('later: the run date and the day before, whenever the run builds anything else', async () => {
+    const lake = fixtureLake().add(resultsKey('2026-11-10'), at(-600));
+    const first = await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models: withTrend });
+    lake.add(eventKey(D3, '05', 9), at(10));
+    const next = await plan(lake, first.next, {}, { models: withTrend });
+    expect(summaryOf(next).trend).toEqual([[YESTERDAY, TODAY], 'new data']);
+  });
+
+  it('and nothing when the run builds nothing else (no new results to summarize)', async () => {
+    const lake = fixtureLake();
+    const first = await plan(lake, EMPTY_WATERMARK, {}, { runId: 'r1', models: withTrend });
+    const idle = await plan(lake, first.next, {}, { models: withTrend });
+    expect(summaryOf(idle)).toEqual({});
+  });
+});
