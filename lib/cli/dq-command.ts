@@ -8,6 +8,7 @@ import { databaseName } from '../config.ts';
 import type { CheckStatus, Severity } from '../dq/check-spec.ts';
 import { scopeOf } from '../dq/check-spec.ts';
 import { checkId, resolveChecks } from '../dq/checks.ts';
+import { num, str } from '../dq/compile.ts';
 import { sortResults, STATUS_ORDER, type DqResult } from '../dq/evaluate.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import { LAYERS } from '../engine/model.ts';
@@ -57,9 +58,6 @@ FROM dq_results WHERE run_id = ${sqlString(runId)}`;
 
 const runStatusSql = (runId: string) =>
   `SELECT status FROM pipeline_runs WHERE run_id = ${sqlString(runId)} LIMIT 1`;
-
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** A `dq_results` row as the engine returns it (BIGINT as strings), typed as written. */
 function toResult(row: Record<string, unknown>): DqResult {

@@ -72,9 +72,12 @@ export interface CompileContext {
   readonly now: Date;
 }
 
-const num = (v: unknown): number | null =>
+/** An engine cell as a number (Athena and DuckDB give BIGINT as text), NULL as null. */
+export const num = (v: unknown): number | null =>
   v === null || v === undefined ? null : typeof v === 'number' ? v : Number(v);
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+/** An engine cell as text, NULL as null. */
+export const str = (v: unknown): string | null =>
+  v === null || v === undefined ? null : String(v);
 
 /** A SQL literal for an accepted value. */
 function literal(v: string | number | boolean): string {
