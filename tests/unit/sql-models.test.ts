@@ -3,6 +3,9 @@
  * DuckDB SQL) parses with a Trino grammar and uses no construct the dialect lint denies; every
  * model also loads, and parses again in the forms the adapters run (scoped WITH, CTAS, INSERT).
  *
+ * The dashboards' panel SQL (`dashboards/sql/`) is guarded the same way, with the Athena data
+ * source's time macros expanded as Grafana expands them.
+ *
  * `SQL_GUARD_DIR=<dir>` checks another tree laid out like `athena/` (to try the guard on
  * fixtures).
  */
@@ -17,6 +20,8 @@ import type { Model } from '../../lib/engine/model.ts';
 import { ctasStatement, insertStatement } from '../../lib/engine/statements.ts';
 import { scopedQuery } from '../../lib/engine/wrap.ts';
 import { formatProblem, lintSql, tokenize } from '../../lib/sql/dialect.ts';
+import { dayRange, expandMacros } from '../../lib/dashboards/macros.ts';
+import { PANEL_SQL_DIR } from '../../lib/dashboards/panel-spec.ts';
 
 const ROOT = process.env.SQL_GUARD_DIR ? resolve(process.env.SQL_GUARD_DIR) : ATHENA_DIR;
 const MODELS_DIR = join(ROOT, 'models');
@@ -177,5 +182,18 @@ describe.each(files.map((f) => [label(f), f]))('%s', (name, file) => {
     for (const [form, sql] of Object.entries(wrappedForms(model))) {
       expectParses(sql, `${name} (${form})`);
     }
+  });
+});
+
+describe.each(sqlFiles(PANEL_SQL_DIR).map((f) => [label(f), f]))('%s', (name, file) => {
+  const text = expandMacros(readFileSync(file, 'utf8'), dayRange('2026-11-01', '2026-11-07'));
+
+  test('parses with the Trino grammar (macros expanded)', () => {
+    expectParses(text, name);
+  });
+
+  test('uses no denied construct', () => {
+    const problems = lintSql(text, name).map(formatProblem);
+    expect(problems, problems.join('\n')).toEqual([]);
   });
 });

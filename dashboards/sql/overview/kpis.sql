@@ -38,19 +38,19 @@ kpis AS (
     revenue_prev,
     coalesce(orders, 0) AS orders,
     orders_prev,
-    revenue / nullif(orders, 0) AS aov,
-    revenue_prev / nullif(orders_prev, 0) AS aov_prev,
-    buying / nullif(sessions, 0) AS conversion_rate,
-    buying_prev / nullif(sessions_prev, 0) AS conversion_rate_prev
+    CAST(revenue AS DOUBLE) / nullif(orders, 0) AS aov,
+    CAST(revenue_prev AS DOUBLE) / nullif(orders_prev, 0) AS aov_prev,
+    CAST(buying AS DOUBLE) / nullif(sessions, 0) AS conversion_rate,
+    CAST(buying_prev AS DOUBLE) / nullif(sessions_prev, 0) AS conversion_rate_prev
   FROM periods
 )
 SELECT
   round(revenue, 2) AS revenue,
-  (revenue - revenue_prev) / nullif(revenue_prev, 0) AS revenue_change,
+  CAST(revenue - revenue_prev AS DOUBLE) / nullif(revenue_prev, 0) AS revenue_change,
   orders,
-  (orders - orders_prev) / nullif(orders_prev, 0) AS orders_change,
+  CAST(orders - orders_prev AS DOUBLE) / nullif(orders_prev, 0) AS orders_change,
   round(aov, 2) AS aov,
-  (aov - aov_prev) / nullif(aov_prev, 0) AS aov_change,
+  CAST(aov - aov_prev AS DOUBLE) / nullif(aov_prev, 0) AS aov_change,
   conversion_rate,
-  (conversion_rate - conversion_rate_prev) / nullif(conversion_rate_prev, 0) AS conversion_change
+  CAST(conversion_rate - conversion_rate_prev AS DOUBLE) / nullif(conversion_rate_prev, 0) AS conversion_change
 FROM kpis
