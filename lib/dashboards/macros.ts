@@ -52,8 +52,14 @@ export function dayRange(from: string, to: string): TimeRange {
   if (!re.test(from) || !re.test(to))
     throw new Error(`dates must be YYYY-MM-DD, got ${from} and ${to}`);
   const range = { from: new Date(`${from}T00:00:00Z`), to: new Date(`${to}T23:59:59Z`) };
-  if (Number.isNaN(range.from.getTime()) || Number.isNaN(range.to.getTime())) {
-    throw new Error(`not a date: ${Number.isNaN(range.from.getTime()) ? from : to}`);
+  // Date.parse rolls 2026-02-30 over to March: a date must print back as it was written.
+  for (const [text, d] of [
+    [from, range.from],
+    [to, range.to],
+  ] as const) {
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text) {
+      throw new Error(`not a date: ${text}`);
+    }
   }
   if (range.from > range.to) throw new Error(`the range ${from} … ${to} ends before it starts`);
   return range;
