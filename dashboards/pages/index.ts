@@ -4,6 +4,9 @@
  * from them, and `lakehouse serve` draws them.
  */
 import type { PageInput } from '../../lib/dashboards/panel-spec.ts';
+import { customers } from './customers.ts';
+import { funnel } from './funnel.ts';
+import { health } from './health.ts';
 import { overview } from './overview.ts';
 
-export const PAGES: readonly PageInput[] = [overview];
+export const PAGES: readonly PageInput[] = [overview, funnel, customers, health];
