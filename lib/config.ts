@@ -228,9 +228,24 @@ export const LakehouseConfigSchema = z
       })
       .strict()
       .default({ checks: {}, metricsNamespace: 'Lakehouse/DataQuality' }),
+    dashboards: z
+      .object({
+        /**
+         * Deploy an Amazon Managed Grafana workspace whose role may run read-only queries in the
+         * workgroup (`-c grafana=true` does the same). Off by default: a workspace bills per
+         * active user.
+         */
+        grafana: z.boolean().default(false),
+      })
+      .strict()
+      .default({ grafana: false }),
     generator: GeneratorConfigSchema.default(GeneratorConfigSchema.parse({})),
   })
-  .strict();
+  .strict()
+  .refine((c) => !(c.localstack && c.dashboards.grafana), {
+    message: 'needs Athena, which the LocalStack deployment leaves out (turn one of them off)',
+    path: ['dashboards', 'grafana'],
+  });
 export type LakehouseConfig = z.infer<typeof LakehouseConfigSchema>;
 
 /** A partial config, as a file or overrides give it (nested objects may be partial too). */

@@ -1,6 +1,7 @@
 /**
  * CDK context → config overrides, for bin/app.ts:
  *   -c localstack=true                          → { localstack: true }
+ *   -c grafana=true                             → { dashboards: { grafana: true } }
  *   -c config='{"kinesis":{"shardCount":4}}'    → merged over the config file (JSON)
  *   -c stackName=MyLakehouse                    → the CloudFormation stack name
  * Context given on the command line arrives as strings; cdk.json may hold real JSON values.
@@ -37,6 +38,14 @@ export function configOverridesFromContext(get: ContextReader): LakehouseConfigI
   }
   const localstack = get('localstack');
   if (localstack !== undefined) overrides.localstack = parseBoolean('localstack', localstack);
+  const grafana = get('grafana');
+  if (grafana !== undefined) {
+    const dashboards = overrides.dashboards;
+    overrides.dashboards = {
+      ...(typeof dashboards === 'object' && dashboards !== null ? dashboards : {}),
+      grafana: parseBoolean('grafana', grafana),
+    };
+  }
   return overrides as LakehouseConfigInput;
 }
 

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { LakehouseConfig } from '../config.ts';
 import { BronzeDelivery } from './bronze-delivery.ts';
 import { EventStream } from './event-stream.ts';
+import { GrafanaWorkspace } from './grafana-workspace.ts';
 import { IngestMonitoring } from './ingest-monitoring.ts';
 import { QualityMonitoring } from './quality-monitoring.ts';
 import { LakeCatalog } from './lake-catalog.ts';
@@ -41,6 +42,13 @@ export const STACK_OUTPUTS = {
   pipelineStateMachineArn: 'PipelineStateMachineArn',
 } as const;
 
+/** Outputs of the optional Grafana workspace (only with `dashboards.grafana`). */
+export const GRAFANA_OUTPUTS = {
+  workspaceId: 'GrafanaWorkspaceId',
+  workspaceUrl: 'GrafanaWorkspaceUrl',
+  roleArn: 'GrafanaWorkspaceRoleArn',
+} as const;
+
 export class LakehouseStack extends Stack {
   readonly config: LakehouseConfig;
   readonly storage: LakeStorage;
@@ -58,6 +66,8 @@ export class LakehouseStack extends Stack {
   readonly pipeline: LakehousePipeline | undefined;
   /** The data-quality alarm (with the pipeline). */
   readonly quality: QualityMonitoring | undefined;
+  /** Amazon Managed Grafana (with the catalog, when `dashboards.grafana` is on). */
+  readonly grafana: GrafanaWorkspace | undefined;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, {
@@ -120,6 +130,10 @@ export class LakehouseStack extends Stack {
     this.quality =
       this.pipeline &&
       new QualityMonitoring(this, 'Quality', { config, topic: this.monitoring.topic });
+    this.grafana =
+      config.dashboards.grafana && this.catalog
+        ? new GrafanaWorkspace(this, 'Grafana', { config, catalog: this.catalog })
+        : undefined;
 
     const out = STACK_OUTPUTS;
     new CfnOutput(this, out.lakeBucketName, {
@@ -160,6 +174,21 @@ export class LakehouseStack extends Stack {
       new CfnOutput(this, out.pipelineStateMachineArn, {
         value: this.pipeline.stateMachine.stateMachineArn,
         description: 'The pipeline state machine (start an execution to build now)',
+      });
+    }
+    if (this.grafana) {
+      const g = GRAFANA_OUTPUTS;
+      new CfnOutput(this, g.workspaceId, {
+        value: this.grafana.workspace.attrId,
+        description: 'Amazon Managed Grafana workspace (assign its users in the console)',
+      });
+      new CfnOutput(this, g.workspaceUrl, {
+        value: this.grafana.url,
+        description: 'Grafana sign-in address (import dashboards/grafana/*.json there)',
+      });
+      new CfnOutput(this, g.roleArn, {
+        value: this.grafana.role.roleArn,
+        description: 'The workspace role: read-only queries in the workgroup',
       });
     }
   }
