@@ -77,6 +77,7 @@ export const customers: PageInput = {
       category: 'to_segment',
       series: 'from_segment',
       values: ['customers'],
+      colors: { '(new)': 'gray' },
     },
     {
       id: 'ltv-deciles',
@@ -89,6 +90,7 @@ export const customers: PageInput = {
       height: 9,
       category: 'decile',
       values: ['revenue'],
+      labels: { revenue: 'Lifetime revenue' },
     },
     {
       id: 'hot-leads',

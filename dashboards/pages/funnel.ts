@@ -84,6 +84,7 @@ export const funnel: PageInput = {
       height: 10,
       category: 'category',
       values: ['revenue'],
+      labels: { revenue: 'Revenue' },
     },
     {
       id: 'channels',

@@ -36,7 +36,7 @@ export const health: PageInput = {
       title: 'Hours since the last successful run',
       description:
         'Hours from the newest successful pipeline run’s finish to the end of the range (now, for a range ending now); the schedule starts one every 15 minutes by default. Empty when no run succeeded in the range or the week before it.',
-      unit: 'number',
+      unit: 'hours',
       decimals: 1,
       value: 'hours_since_success',
       thresholds: {
@@ -60,6 +60,8 @@ export const health: PageInput = {
       values: ['failed', 'warned', 'passed', 'skipped'],
       style: 'bars',
       stack: true,
+      labels: { failed: 'Failed', warned: 'Warned', passed: 'Passed', skipped: 'Skipped' },
+      colors: { failed: 'red', warned: 'yellow', passed: 'green', skipped: 'gray' },
     },
     {
       id: 'quarantine-by-reason',
@@ -82,8 +84,9 @@ export const health: PageInput = {
       visual: 'table',
       width: 24,
       height: 10,
+      colors: { fail: 'red', warn: 'yellow' },
       columns: [
-        { name: 'status', title: 'Status' },
+        { name: 'status', title: 'Status', colored: true },
         { name: 'last_seen', title: 'Last seen' },
         { name: 'layer', title: 'Layer' },
         { name: 'check_id', title: 'Check' },
@@ -112,9 +115,16 @@ export const health: PageInput = {
           { value: 900, color: 'red' },
         ],
       },
+      colors: {
+        SUCCEEDED: 'green',
+        RUNNING: 'blue',
+        FAILED: 'red',
+        TIMED_OUT: 'red',
+        ABORTED: 'orange',
+      },
       columns: [
         { name: 'started_at', title: 'Started' },
-        { name: 'status', title: 'Status' },
+        { name: 'status', title: 'Status', colored: true },
         { name: 'duration_seconds', title: 'Duration', unit: 'seconds', colored: true },
         { name: 'bytes_scanned', title: 'Scanned', unit: 'bytes' },
         { name: 'models_built', title: 'Models', unit: 'count' },
@@ -146,7 +156,7 @@ export const health: PageInput = {
         { name: 'table_name', title: 'Table' },
         { name: 'column_name', title: 'Newest of' },
         { name: 'newest', title: 'Newest' },
-        { name: 'hours_old', title: 'Hours old', colored: true },
+        { name: 'hours_old', title: 'Hours old', unit: 'hours', colored: true },
       ],
     },
   ],

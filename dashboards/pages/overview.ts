@@ -60,6 +60,8 @@ export const overview: PageInput = {
       time: 'time',
       values: ['revenue', 'trailing_mean'],
       marks: 'anomaly',
+      labels: { revenue: 'Revenue', trailing_mean: 'Trailing mean', anomaly: 'Anomaly' },
+      colors: { revenue: 'blue', trailing_mean: 'gray', anomaly: 'red' },
     },
     {
       id: 'hourly-sales',
@@ -71,6 +73,7 @@ export const overview: PageInput = {
       height: 9,
       category: 'hour',
       values: ['revenue'],
+      labels: { revenue: 'Revenue' },
     },
   ],
 };

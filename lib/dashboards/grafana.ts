@@ -66,6 +66,7 @@ export const GRAFANA_UNITS: Record<Unit, string> = {
   currency: 'currencyUSD',
   percent: 'percentunit',
   seconds: 's',
+  hours: 'h',
   bytes: 'bytes',
 };
 
@@ -415,7 +416,7 @@ function deltaOverride(column: string, good: 'up' | 'down'): FieldOverride {
 
 function timeSeriesParts(panel: PanelOf<'timeseries'>): VisualParts {
   const bars = panel.style === 'bars';
-  const overrides: FieldOverride[] = [];
+  const overrides: FieldOverride[] = seriesOverrides(panel);
   if (panel.marks) {
     overrides.push(
       byName(panel.marks, [
@@ -507,7 +508,7 @@ function barParts(panel: PanelOf<'bar'>): VisualParts {
           thresholdsStyle: { mode: 'off' },
         },
       },
-      overrides: [],
+      overrides: seriesOverrides(panel),
     },
     options: {
       orientation: panel.horizontal ? 'horizontal' : 'vertical',
@@ -539,7 +540,7 @@ function pieParts(panel: PanelOf<'pie'>): VisualParts {
         mappings: [],
         custom: { hideFrom: { legend: false, tooltip: false, viz: false } },
       },
-      overrides: [],
+      overrides: seriesOverrides(panel),
     },
     options: {
       reduceOptions: { values: true, calcs: ['lastNotNull'], fields: namesRegex([panel.value]) },
@@ -572,7 +573,7 @@ function tableParts(panel: PanelOf<'table'>): VisualParts {
       ...(c.unit ? [prop('unit', GRAFANA_UNITS[c.unit])] : []),
       ...(c.colored ? [prop('custom.cellOptions', { type: 'color-text' })] : []),
     ];
-    return props.length ? [byName(c.title ?? c.name, props)] : [];
+    return props.length ? [byName(c.title ?? panel.labels?.[c.name] ?? c.name, props)] : [];
   });
   return {
     fieldConfig: {
@@ -580,7 +581,8 @@ function tableParts(panel: PanelOf<'table'>): VisualParts {
         ...numberFormat(panel.unit, panel.decimals),
         color: { mode: 'thresholds' },
         thresholds: thresholds(panel.thresholds),
-        mappings: [],
+        // A cell's text in a coloured column: its colour from `colors` (e.g. fail → red).
+        mappings: textColors(panel.colors),
         custom: { align: 'auto', cellOptions: { type: 'auto' }, inspect: false },
       },
       overrides,
@@ -599,7 +601,9 @@ function tableParts(panel: PanelOf<'table'>): VisualParts {
               excludeByName: {},
               indexByName: Object.fromEntries(names.map((n, i) => [n, i])),
               renameByName: Object.fromEntries(
-                columns.filter((c) => c.title).map((c) => [c.name, c.title]),
+                columns
+                  .filter((c) => c.title ?? panel.labels?.[c.name])
+                  .map((c) => [c.name, c.title ?? panel.labels?.[c.name]]),
               ),
             },
           },
@@ -610,6 +614,33 @@ function tableParts(panel: PanelOf<'table'>): VisualParts {
 
 // ---------------------------------------------------------------------------------------------
 // Pieces
+
+/**
+ * The spec's display names and fixed colours, per field: a value column, or a series value (the
+ * field `groupingToMatrix` or the plugin's pivot names after it), or a pie's category.
+ */
+function seriesOverrides(panel: Panel): FieldOverride[] {
+  const names = new Set([...Object.keys(panel.labels ?? {}), ...Object.keys(panel.colors ?? {})]);
+  return [...names].map((name) => {
+    const label = panel.labels?.[name];
+    const color = panel.colors?.[name];
+    return byName(name, [
+      ...(label ? [prop('displayName', label)] : []),
+      ...(color ? [prop('color', { mode: 'fixed', fixedColor: GRAFANA_COLORS[color] })] : []),
+    ]);
+  });
+}
+
+function textColors(colors: Panel['colors']): unknown[] {
+  if (!colors) return [];
+  const options = Object.fromEntries(
+    Object.entries(colors).map(([text, color], index) => [
+      text,
+      { color: GRAFANA_COLORS[color], index },
+    ]),
+  );
+  return [{ type: 'value', options }];
+}
 
 function numberFormat(unit: Unit, decimals: number | undefined): Record<string, unknown> {
   return { unit: GRAFANA_UNITS[unit], ...(decimals !== undefined ? { decimals } : {}) };

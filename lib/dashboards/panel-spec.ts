@@ -17,7 +17,15 @@ export const DASHBOARDS_DIR = join(REPO_ROOT, 'dashboards');
 export const PANEL_SQL_DIR = join(DASHBOARDS_DIR, 'sql');
 
 /** How a number is shown. `percent` is a ratio (0.25 → 25%). */
-export const UNITS = ['number', 'count', 'currency', 'percent', 'seconds', 'bytes'] as const;
+export const UNITS = [
+  'number',
+  'count',
+  'currency',
+  'percent',
+  'seconds',
+  'hours',
+  'bytes',
+] as const;
 export type Unit = (typeof UNITS)[number];
 
 export const COLORS = ['green', 'blue', 'yellow', 'orange', 'red', 'purple', 'gray'] as const;
@@ -50,6 +58,16 @@ const common = {
   unit: z.enum(UNITS).default('number'),
   decimals: z.number().int().min(0).max(4).optional(),
   thresholds: Thresholds.optional(),
+  /**
+   * Display names: of the columns drawn (legend, tooltip, table header unless the column has a
+   * title) or, with `series`, of the series column's values. Default: the names themselves.
+   */
+  labels: z.record(z.string(), z.string().min(1)).optional(),
+  /**
+   * Fixed colours: of a value column or a `series` value (charts), of a category (pie), or of a
+   * cell's text in a table column marked `colored` (e.g. `{ fail: 'red' }`). Default: the palette.
+   */
+  colors: z.record(z.string(), z.enum(COLORS)).optional(),
   /** Width in a 24-column grid (a phone shows every panel full width). */
   width: z.number().int().min(3).max(24),
   /** Height in grid rows of 30 px (Grafana's unit). */

@@ -453,6 +453,45 @@ describe('grafanaDashboard', () => {
     ]);
   });
 
+  it('labels and colours: display names and fixed colours per field; cell text colours in tables', () => {
+    const d = grafanaDashboard(
+      page({
+        id: 'named',
+        title: 'Named',
+        description: 'Named.',
+        panels: [
+          {
+            ...common,
+            id: 'checks',
+            title: 'Checks',
+            visual: 'timeseries',
+            time: 'time',
+            values: ['failed', 'passed'],
+            labels: { failed: 'Failed' },
+            colors: { failed: 'red', passed: 'gray' },
+          },
+          {
+            ...common,
+            id: 'runs',
+            title: 'Runs',
+            visual: 'table',
+            colors: { FAILED: 'red' },
+            columns: [{ name: 'status', colored: true }],
+          },
+        ],
+      }),
+    );
+    const [series, table] = d.panels;
+    expect(prop(series!, 'failed', 'displayName')).toBe('Failed');
+    expect(prop(series!, 'failed', 'color')).toEqual({ mode: 'fixed', fixedColor: 'red' });
+    expect(prop(series!, 'passed', 'color')).toEqual({ mode: 'fixed', fixedColor: '#8e8e8e' });
+    expect(prop(series!, 'passed', 'displayName')).toBeUndefined();
+    expect(table!.fieldConfig.defaults.mappings).toEqual([
+      { type: 'value', options: { FAILED: { color: 'red', index: 0 } } },
+    ]);
+    expect(prop(table!, 'status', 'custom.cellOptions')).toEqual({ type: 'color-text' });
+  });
+
   it('bar: long rows become a matrix whose row field is the x axis', () => {
     const p = panel('By country');
     expect(p.transformations[0]).toEqual({
@@ -527,8 +566,13 @@ function namedColumns(p: GrafanaPanel): string[] {
   }
   const xField = p.options.xField;
   if (typeof xField === 'string' && !xField.includes('\\')) names.add(xField);
-  // Table overrides match the renamed titles; the others match the query's columns.
-  if (p.type !== 'table') for (const o of p.fieldConfig.overrides) names.add(o.matcher.options);
+  // Table overrides match the renamed titles; after a pivot (long rows: the plugin's time series
+  // format, or groupingToMatrix) they match series values; the others match the query's columns.
+  const pivoted =
+    p.targets[0]!.format === 0 || p.transformations.some((t) => t.id === 'groupingToMatrix');
+  if (p.type !== 'table' && !pivoted) {
+    for (const o of p.fieldConfig.overrides) names.add(o.matcher.options);
+  }
   return [...names];
 }
 
