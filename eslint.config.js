@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.lakehouse/', 'coverage/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.lakehouse/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,6 +16,31 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-console': 'off',
+    },
+  },
+  {
+    // the local dashboard's browser app (lib/dashboards/web-bundle.ts bundles it)
+    files: ['dashboards/web/**'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        localStorage: 'readonly',
+        matchMedia: 'readonly',
+        fetch: 'readonly',
+        requestAnimationFrame: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        getComputedStyle: 'readonly',
+        AbortController: 'readonly',
+        URLSearchParams: 'readonly',
+        Response: 'readonly',
+        Node: 'readonly',
+        HTMLElement: 'readonly',
+        Intl: 'readonly',
+      },
     },
   },
 );

@@ -9,6 +9,7 @@ import { registerDq } from '../lib/cli/dq-command.ts';
 import { registerIngest } from '../lib/cli/ingest-command.ts';
 import { registerLoad } from '../lib/cli/load-command.ts';
 import { registerSql } from '../lib/cli/sql-command.ts';
+import { registerServe } from '../lib/cli/serve-command.ts';
 import { registerStart } from '../lib/cli/start-command.ts';
 
 // Node 20 is supported here; the SDK's notice about its future Node 22 floor is noise in a CLI.
@@ -27,6 +28,7 @@ registerLoad(program);
 registerRun(program);
 registerSql(program);
 registerDq(program);
+registerServe(program);
 registerDoctor(program);
 registerBench(program);
 

@@ -7,9 +7,11 @@ import { databaseName } from '../config.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import { checkRun, printRunReport, runPipeline } from './run-command.ts';
 import { ingestGenerated, ingestJson, printIngestSummary } from './ingest-command.ts';
+import { announce, DEFAULT_PORT, serveDashboard } from './serve-command.ts';
 import {
   config,
   fmt,
+  intArg,
   lakeHome,
   lakeRoot,
   printJson,
@@ -18,6 +20,11 @@ import {
   type CommonOptions,
 } from './common.ts';
 import { currentHour } from '../producer/producer.ts';
+
+interface StartOptions extends CommonOptions {
+  serve: boolean;
+  port?: number;
+}
 
 /** Records that the default dataset was ingested, so a second `npm start` adds nothing. */
 const MARKER = 'start.json';
@@ -28,7 +35,13 @@ export function registerStart(program: Command): void {
     .description('run the whole pipeline locally on the default dataset (what `npm start` does)')
     .option('--json', 'print one JSON summary object on stdout and nothing else')
     .option('--lake <dir>', 'lakehouse folder (default: $LAKEHOUSE_HOME or ./.lakehouse)')
-    .action(async (opts: CommonOptions) => {
+    .option('--no-serve', 'exit after the run instead of serving the dashboard')
+    .option(
+      '--port <n>',
+      `dashboard port (default ${DEFAULT_PORT}, or the next free one)`,
+      intArg('--port', 0, 65535),
+    )
+    .action(async (opts: StartOptions) => {
       const cfg = config();
       const home = lakeHome(opts);
       const marker = join(home, MARKER);
@@ -85,6 +98,12 @@ export function registerStart(program: Command): void {
       console.log("  npm run lakehouse -- dq            (the last run's data-quality results)");
       console.log('  npm run lakehouse -- run --watch   (keep ingesting, run on the schedule)');
       console.log('  npm run lakehouse -- doctor        (checks this machine)');
+      if (!opts.serve) {
+        console.log('  npm run lakehouse -- serve         (the dashboards in a browser)');
+        return;
+      }
+      const root = lakeRoot(home);
+      announce(await serveDashboard(root, { port: opts.port }), root);
     });
 }
 

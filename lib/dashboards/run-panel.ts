@@ -12,7 +12,11 @@ export async function queryPanel(
   panel: LoadedPanel,
   range: TimeRange,
 ): Promise<QueryResult> {
-  const result = await engine.query(expandMacros(panel.sql, range));
+  return checkColumns(panel, await engine.query(expandMacros(panel.sql, range)));
+}
+
+/** The result, once the columns the panel draws are known to be in it. */
+export function checkColumns(panel: LoadedPanel, result: QueryResult): QueryResult {
   const have = new Set(result.columns.map((c) => c.name));
   const missing = panelColumns(panel).filter((c) => !have.has(c));
   if (missing.length) {
