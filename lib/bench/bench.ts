@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: throughput and memory of each stage, measured on this machine. Each stage
- * (generator, ingest, silver, gold, incremental) is an entry of `STAGES`. Targets live here, not
+ * (generator, ingest, silver, gold, incremental, dashboards) is an entry of `STAGES`. Targets live here, not
  * in timed unit tests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { savedQuery } from '../catalog/saved-queries.ts';
 import { runPipelineAt } from '../cli/run-command.ts';
 import { databaseName } from '../config.ts';
+import { loadDashboards } from '../dashboards/dashboards.ts';
+import { lakeRange, startDashboardServer } from '../dashboards/server.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import { loadModels } from '../engine/model.ts';
 import { tmpdir } from 'node:os';
@@ -65,6 +67,9 @@ export interface BenchContext {
   bronzeLakes: Map<number, string>;
   /** Events per simulated day of history for the incremental stage. */
   incrementalEventsPerDay: number;
+  /** Events and days of the lake the dashboards stage queries. */
+  dashboardEvents: number;
+  dashboardDays: number;
   log: (msg: string) => void;
 }
 
@@ -175,6 +180,124 @@ export function nextHourLines(
 }
 
 const mib = () => process.resourceUsage().maxRSS / 1024;
+
+/** Rounds of every panel over each range in the dashboards stage. */
+const PANEL_ROUNDS = 5;
+
+/** The `q`-quantile of `xs` (nearest rank). */
+export function quantile(xs: readonly number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+}
+
+const dashboardsStage: Stage = {
+  name: 'dashboards',
+  description:
+    'every panel of every page, through `lakehouse serve` (SQL on DuckDB, Arrow IPC, HTTP), over the last 7 days and the whole lake',
+  targets: [{ metric: 'p95_ms', op: '<=', value: 100 }],
+  async run(ctx) {
+    const lake = join(ctx.workDir, `dashboards-${ctx.dashboardEvents}`, 'lake');
+    ctx.log(
+      `bench: dashboards: ${ctx.dashboardEvents} events over ${ctx.dashboardDays} days, ingested and built first (not timed)`,
+    );
+    await ingestSettings(ctx.config, ctx.cacheDir);
+    await ingestInto(ctx, lake, [
+      {
+        generate: {
+          events: ctx.dashboardEvents,
+          days: ctx.dashboardDays,
+          seed: ctx.seed,
+          end: ctx.end,
+        },
+      },
+    ]);
+    await timedRun(ctx, lake, {});
+    const pages = loadDashboards();
+    const { first, last } = lakeRange(lake);
+    if (!first || !last) throw new Error('bench: dashboards: the lake has no daily_kpis');
+    const weekStart = new Date(Date.parse(`${last}T00:00:00Z`) - 6 * DAY_MS)
+      .toISOString()
+      .slice(0, 10);
+    const ranges = [
+      { from: weekStart < first ? first : weekStart, to: last },
+      { from: first, to: last },
+    ];
+    const server = await startDashboardServer({
+      lakeRoot: lake,
+      database: databaseName(ctx.config),
+      port: 0,
+      pages,
+    });
+    const byPanel = new Map<string, number[]>();
+    const byPage = new Map<string, number[]>();
+    const t0 = performance.now();
+    let rows = 0;
+    try {
+      for (let round = 0; round < PANEL_ROUNDS; round++) {
+        for (const range of ranges) {
+          for (const page of pages) {
+            for (const panel of page.panels) {
+              const url = `${server.url}api/panels/${panel.id}?from=${range.from}&to=${range.to}`;
+              const started = performance.now();
+              const res = await fetch(url);
+              const body = await res.arrayBuffer();
+              const ms = performance.now() - started;
+              if (!res.ok) {
+                throw new Error(`bench: panel ${panel.id}: ${Buffer.from(body).toString('utf8')}`);
+              }
+              rows += Number(res.headers.get('x-rows'));
+              // The first round warms DuckDB's caches, as a browser's first load does: counted.
+              byPanel.set(panel.id, [...(byPanel.get(panel.id) ?? []), ms]);
+              byPage.set(page.id, [...(byPage.get(page.id) ?? []), ms]);
+            }
+          }
+        }
+      }
+    } finally {
+      await server.close();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const all = [...byPanel.values()].flat();
+    const slowest = [...byPanel.entries()].sort(
+      (a, b) => quantile(b[1], 0.95) - quantile(a[1], 0.95),
+    )[0]!;
+    ctx.log(
+      `bench: dashboards: slowest panel ${slowest[0]} (p95 ${quantile(slowest[1], 0.95).toFixed(1)} ms)`,
+    );
+    return {
+      seconds,
+      events: ctx.dashboardEvents,
+      events_per_s: ctx.dashboardEvents / seconds,
+      days: ctx.dashboardDays,
+      panels: byPanel.size,
+      queries: all.length,
+      rows_returned: rows,
+      p50_ms: quantile(all, 0.5),
+      p95_ms: quantile(all, 0.95),
+      max_ms: Math.max(...all),
+      ...Object.fromEntries(
+        [...byPage].map(([page, ms]) => [`${page}_p95_ms`, quantile(ms, 0.95)]),
+      ),
+      peak_rss_mb: mib(),
+    };
+  },
+  table(r) {
+    const pages = Object.keys(r)
+      .filter((k) => k.endsWith('_p95_ms') && k !== 'p95_ms')
+      .map((k) => k.slice(0, -'_p95_ms'.length));
+    return {
+      head: ['page', 'p95 ms'],
+      rows: [
+        ...pages.map((p) => [p, r[`${p}_p95_ms`]!.toFixed(1)]),
+        [
+          'all pages',
+          `${r.p95_ms!.toFixed(1)} (p50 ${r.p50_ms!.toFixed(1)}, max ${r.max_ms!.toFixed(1)})`,
+        ],
+      ],
+      metrics: [...pages.map((p) => `${p}_p95_ms`), 'p95_ms', 'p50_ms', 'max_ms'],
+    };
+  },
+};
 
 export const STAGES: Stage[] = [
   {
@@ -444,6 +567,7 @@ export const STAGES: Stage[] = [
       };
     },
   },
+  dashboardsStage,
 ];
 
 export interface BenchReport {

@@ -16,6 +16,8 @@ interface BenchOptions extends CommonOptions {
   events: number;
   silverEvents: number;
   incrementalEventsPerDay: number;
+  dashboardEvents: number;
+  dashboardDays: number;
   seed: number;
   stage?: string[];
 }
@@ -62,6 +64,18 @@ export function registerBench(program: Command): void {
       intArg('--incremental-events-per-day', 1_000),
       50_000,
     )
+    .option(
+      '--dashboard-events <n>',
+      'events in the lake the dashboards stage queries (ingested and built for it, untimed)',
+      intArg('--dashboard-events', 1_000),
+      2_000_000,
+    )
+    .option(
+      '--dashboard-days <n>',
+      'days those events span',
+      intArg('--dashboard-days', 1, 366),
+      14,
+    )
     .option('--seed <n>', 'generator seed', intArg('--seed'), 7)
     .option('--stage <name...>', `only these stages (${STAGES.map((s) => s.name).join(', ')})`)
     .option('--json', 'print the report as one JSON object on stdout and nothing else')
@@ -77,6 +91,8 @@ export function registerBench(program: Command): void {
         events: opts.events,
         silverEvents: opts.silverEvents,
         incrementalEventsPerDay: opts.incrementalEventsPerDay,
+        dashboardEvents: opts.dashboardEvents,
+        dashboardDays: opts.dashboardDays,
         seed: opts.seed,
         only: opts.stage,
         cacheDir: join(lakeHome(opts), 'cache'),
