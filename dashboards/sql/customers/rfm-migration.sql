@@ -8,52 +8,30 @@ WITH snapshot AS (
   FROM rfm_segment_migration
   WHERE CAST(snapshot_date AS DATE) BETWEEN CAST($__timeFrom() AS DATE) AND CAST($__timeTo() AS DATE)
 ),
-moves AS (
-  SELECT
-    m.from_segment,
-    m.to_segment,
-    m.customers,
-    m.previous_snapshot_date,
-    m.snapshot_date
-  FROM rfm_segment_migration AS m
-  JOIN snapshot AS n ON m.snapshot_date = n.snapshot_date
+-- Best segments first, as rfm-segments.sql orders them; '(new)' first among the previous ones.
+segment_order (segment, rank) AS (
+  VALUES
+    ('(new)', 0),
+    ('Champions', 1),
+    ('Loyal Customers', 2),
+    ('Potential Loyalists', 3),
+    ('New Customers', 4),
+    ('Promising', 5),
+    ('Need Attention', 6),
+    ('About To Sleep', 7),
+    ('At Risk', 8),
+    ('Can''t Lose Them', 9),
+    ('Hibernating', 10),
+    ('Lost', 11)
 )
 SELECT
-  to_segment,
-  from_segment,
-  customers,
-  previous_snapshot_date,
-  snapshot_date
-FROM moves
-ORDER BY
-  CASE to_segment
-    WHEN 'Champions' THEN 1
-    WHEN 'Loyal Customers' THEN 2
-    WHEN 'Potential Loyalists' THEN 3
-    WHEN 'New Customers' THEN 4
-    WHEN 'Promising' THEN 5
-    WHEN 'Need Attention' THEN 6
-    WHEN 'About To Sleep' THEN 7
-    WHEN 'At Risk' THEN 8
-    WHEN 'Can''t Lose Them' THEN 9
-    WHEN 'Hibernating' THEN 10
-    WHEN 'Lost' THEN 11
-    ELSE 12
-  END,
-  to_segment,
-  CASE from_segment
-    WHEN '(new)' THEN 0
-    WHEN 'Champions' THEN 1
-    WHEN 'Loyal Customers' THEN 2
-    WHEN 'Potential Loyalists' THEN 3
-    WHEN 'New Customers' THEN 4
-    WHEN 'Promising' THEN 5
-    WHEN 'Need Attention' THEN 6
-    WHEN 'About To Sleep' THEN 7
-    WHEN 'At Risk' THEN 8
-    WHEN 'Can''t Lose Them' THEN 9
-    WHEN 'Hibernating' THEN 10
-    WHEN 'Lost' THEN 11
-    ELSE 12
-  END,
-  from_segment
+  m.to_segment,
+  m.from_segment,
+  m.customers,
+  m.previous_snapshot_date,
+  m.snapshot_date
+FROM rfm_segment_migration AS m
+JOIN snapshot AS n ON m.snapshot_date = n.snapshot_date
+LEFT JOIN segment_order AS t ON t.segment = m.to_segment
+LEFT JOIN segment_order AS f ON f.segment = m.from_segment
+ORDER BY coalesce(t.rank, 12), m.to_segment, coalesce(f.rank, 12), m.from_segment
