@@ -39,15 +39,6 @@ export interface DashboardServerOptions {
   readonly host?: string;
   /** Default: the project's pages (`dashboards/pages/`). */
   readonly pages?: readonly LoadedPage[];
-  /** Called once per panel query (the bench and `--verbose` use it). */
-  readonly onQuery?: (q: PanelQueryLog) => void;
-}
-
-export interface PanelQueryLog {
-  readonly panel: string;
-  readonly ms: number;
-  readonly rows: number;
-  readonly error?: string;
 }
 
 export interface DashboardServer {
@@ -220,18 +211,15 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
         throw new HttpError(400, (err as Error).message);
       }
       const started = performance.now();
+      let answer: { ipc: Uint8Array; rows: number };
       try {
-        const { ipc, rows } = await runner.run(panel, from, to);
-        const ms = performance.now() - started;
-        opts.onQuery?.({ panel: panel.id, ms, rows });
-        res.setHeader('X-Query-Ms', ms.toFixed(1));
-        res.setHeader('X-Rows', String(rows));
-        send(res, 200, ARROW_STREAM, ipc);
+        answer = await runner.run(panel, from, to);
       } catch (err) {
-        const error = (err as Error).message;
-        opts.onQuery?.({ panel: panel.id, ms: performance.now() - started, rows: 0, error });
-        throw new HttpError(500, error);
+        throw new HttpError(500, (err as Error).message);
       }
+      res.setHeader('X-Query-Ms', (performance.now() - started).toFixed(1));
+      res.setHeader('X-Rows', String(answer.rows));
+      send(res, 200, ARROW_STREAM, answer.ipc);
       return;
     }
     throw new HttpError(404, `not found: ${url.pathname}`);
