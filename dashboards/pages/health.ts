@@ -85,6 +85,7 @@ export const health: PageInput = {
       width: 24,
       height: 10,
       colors: { fail: 'red', warn: 'yellow' },
+      empty: 'No check failed or warned in this range',
       columns: [
         { name: 'status', title: 'Status', colored: true },
         { name: 'last_seen', title: 'Last seen' },

@@ -83,7 +83,7 @@ export class PanelView {
     if (frame.rows.length === 0) {
       this.clear();
       delete this.el.dataset.value;
-      this.body.append(el('div', { class: 'empty' }, 'No data in this range'));
+      this.body.append(el('div', { class: 'empty' }, this.panel.empty ?? 'No data in this range'));
       this.el.dataset.state = 'empty';
       return;
     }

@@ -30,6 +30,8 @@ interface Common {
    * cell's text in a table column marked `colored`.
    */
   readonly colors?: Readonly<Record<string, Color>> | undefined;
+  /** What an empty answer means, instead of "No data in this range". */
+  readonly empty?: string | undefined;
   /** 1–24 columns. */
   readonly width: number;
   /** Rows of 30 px. */

@@ -299,6 +299,9 @@ interface VisualParts {
 
 export function grafanaPanel(panel: LoadedPanel, id: number, gridPos: GridPos): GrafanaPanel {
   const parts = visualParts(panel);
+  const fieldConfig = panel.empty
+    ? { ...parts.fieldConfig, defaults: { ...parts.fieldConfig.defaults, noValue: panel.empty } }
+    : parts.fieldConfig;
   return {
     id,
     type: PANEL_TYPES[panel.visual],
@@ -307,7 +310,7 @@ export function grafanaPanel(panel: LoadedPanel, id: number, gridPos: GridPos): 
     gridPos,
     datasource: DATASOURCE_REF,
     targets: [athenaTarget(panel)],
-    fieldConfig: parts.fieldConfig,
+    fieldConfig,
     options: parts.options,
     transformations: parts.transformations ?? [],
   };

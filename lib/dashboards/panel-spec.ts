@@ -68,6 +68,8 @@ const common = {
    * cell's text in a table column marked `colored` (e.g. `{ fail: 'red' }`). Default: the palette.
    */
   colors: z.record(z.string(), z.enum(COLORS)).optional(),
+  /** What an empty answer means, instead of "No data in this range" (e.g. "No check failed"). */
+  empty: z.string().min(1).optional(),
   /** Width in a 24-column grid (a phone shows every panel full width). */
   width: z.number().int().min(3).max(24),
   /** Height in grid rows of 30 px (Grafana's unit). */

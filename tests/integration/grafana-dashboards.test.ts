@@ -476,6 +476,7 @@ describe('grafanaDashboard', () => {
             title: 'Runs',
             visual: 'table',
             colors: { FAILED: 'red' },
+            empty: 'No run',
             columns: [{ name: 'status', colored: true }],
           },
         ],
@@ -490,6 +491,8 @@ describe('grafanaDashboard', () => {
       { type: 'value', options: { FAILED: { color: 'red', index: 0 } } },
     ]);
     expect(prop(table!, 'status', 'custom.cellOptions')).toEqual({ type: 'color-text' });
+    expect(table!.fieldConfig.defaults.noValue).toBe('No run');
+    expect(series!.fieldConfig.defaults.noValue).toBeUndefined();
   });
 
   it('bar: long rows become a matrix whose row field is the x axis', () => {
