@@ -19,7 +19,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RECORD_TABLES } from '../catalog/record-tables.ts';
-import { PIPELINE_RUNS_PREFIX } from '../pipeline/run-records.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import type { QueryResult } from '../engine/sql-engine.ts';
 import { CATALOG_DIR, LocalCatalog } from '../engine/local-catalog.ts';
@@ -47,11 +46,7 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-/**
- * The lake's first and last day: the dates of `daily_kpis`, and the newest day a pipeline run
- * started on (a run just after midnight works on yesterday's data, and the Data health page
- * dates it today, as Grafana's `now-7d` … `now` would).
- */
+/** The first and last date with data: the partitions of `daily_kpis`, else of any Gold table. */
 export interface LakeRange {
   readonly first: string | null;
   readonly last: string | null;
@@ -78,20 +73,8 @@ export function lakeVersion(lakeRoot: string): string {
 
 export function lakeRange(lakeRoot: string): LakeRange {
   const catalog = new LocalCatalog(lakeRoot);
-  const data = Object.keys(catalog.get('daily_kpis')?.partitions ?? {}).sort();
-  const runsDir = join(lakeRoot, PIPELINE_RUNS_PREFIX);
-  const runs = existsSync(runsDir)
-    ? readdirSync(runsDir)
-        .filter((d) => d.startsWith('run_date='))
-        .map((d) => d.slice('run_date='.length))
-        .sort()
-    : [];
-  const first = data[0] ?? null;
-  const last = [data.at(-1), runs.at(-1)]
-    .filter((d) => d !== undefined)
-    .sort()
-    .at(-1);
-  return { first, last: first ? (last ?? null) : null };
+  const dates = Object.keys(catalog.get('daily_kpis')?.partitions ?? {}).sort();
+  return { first: dates[0] ?? null, last: dates.at(-1) ?? null };
 }
 
 /** Runs panels against one lake, refreshing the engine's views when the lake has changed. */

@@ -7,11 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allPanels, loadDashboards } from '../../lib/dashboards/dashboards.ts';
 import type { LoadedPage } from '../../lib/dashboards/panel-spec.ts';
 import { dayRange } from '../../lib/dashboards/macros.ts';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { PIPELINE_RUNS_PREFIX } from '../../lib/pipeline/run-records.ts';
 import {
-  lakeRange,
   startDashboardServer,
   untilNow,
   type DashboardServer,
@@ -98,19 +94,6 @@ async function rows(s: DashboardServer, id: string, from = D1, to = D2) {
     .toArray()
     .map((r) => r.toJSON() as Record<string, unknown>);
 }
-
-describe('lakeRange', () => {
-  it('spans the data, and ends on the newest run day when a run came after the last data day', () => {
-    expect(lakeRange(lake.root)).toEqual({ first: D1, last: D2 });
-    const runDay = join(lake.root, PIPELINE_RUNS_PREFIX, 'run_date=2026-11-22');
-    mkdirSync(runDay, { recursive: true });
-    try {
-      expect(lakeRange(lake.root)).toEqual({ first: D1, last: '2026-11-22' });
-    } finally {
-      rmSync(runDay, { recursive: true });
-    }
-  });
-});
 
 describe('untilNow', () => {
   it('ends a range that runs into the future now, to the second; leaves past ranges alone', () => {
