@@ -5,6 +5,8 @@ const tile = { visual: 'stat', width: 8, height: 4 } as const;
 export const health: PageInput = {
   id: 'health',
   title: 'Data health',
+  // A run just after midnight is dated the day after the data it built: count from it.
+  anchor: 'runs',
   description:
     'Is the lake right and up to date: data-quality checks (failed first), quarantined input, freshness per layer and the pipeline runs, for the runs dated in the range.',
   panels: [

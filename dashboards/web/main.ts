@@ -91,7 +91,10 @@ class App {
       const p = PRESETS.find((x) => x.id === id);
       const range = p
         ? { kind: 'preset' as const, preset: p.id }
-        : { kind: 'custom' as const, ...resolveRange(this.state.range, this.lake) };
+        : {
+            kind: 'custom' as const,
+            ...resolveRange(this.state.range, this.lakeFor(this.state.page)),
+          };
       this.navigate({ ...this.state, range });
     });
     const onDate = () => {
@@ -125,27 +128,38 @@ class App {
     this.fromHash();
   }
 
+  /**
+   * The days a page's presets count back from: the lake's, ending at the newest run's day on a
+   * page anchored to runs when that run is dated after the last data day.
+   */
+  private lakeFor(pageId: string): LakeRange {
+    const page = this.pages.find((p) => p.id === pageId);
+    const { first, last, lastRun } = this.lake;
+    if (page?.anchor !== 'runs' || !last || !lastRun || lastRun <= last) return this.lake;
+    return { first, last: lastRun, lastRun };
+  }
+
   private ids(): string[] {
     return this.pages.map((p) => p.id);
   }
 
   private fromHash(): void {
     const state = parseHash(location.hash, this.ids(), this.lake);
-    const canonical = formatHash(state, this.lake);
+    const canonical = formatHash(state, this.lakeFor(state.page));
     if (canonical !== location.hash) history.replaceState(null, '', canonical);
     this.apply(state);
   }
 
   /** A new view from the controls: a history entry (Back returns), applied at once. */
   private navigate(state: ViewState): void {
-    const hash = formatHash(state, this.lake);
+    const hash = formatHash(state, this.lakeFor(state.page));
     if (hash !== location.hash) history.pushState(null, '', hash);
     this.apply(state);
   }
 
   private apply(state: ViewState, force = false): void {
     this.state = state;
-    const range = resolveRange(state.range, this.lake);
+    const range = resolveRange(state.range, this.lakeFor(state.page));
     const page = this.pages.find((p) => p.id === state.page);
     if (!page) return;
     const pageChanged = this.shown?.page !== page.id;
@@ -209,14 +223,17 @@ class App {
         const v = await fetchVersion();
         if (this.timerFor !== refresh) return;
         this.setConnection(true);
-        const lakeMoved = v.range.first !== this.lake.first || v.range.last !== this.lake.last;
+        const lakeMoved =
+          v.range.first !== this.lake.first ||
+          v.range.last !== this.lake.last ||
+          v.range.lastRun !== this.lake.lastRun;
         if (v.version !== this.version || lakeMoved) {
           this.version = v.version;
           this.lake = v.range;
           this.updateLakeInfo();
           if (this.state) {
             // a relative range moves with the new last day
-            history.replaceState(null, '', formatHash(this.state, this.lake));
+            history.replaceState(null, '', formatHash(this.state, this.lakeFor(this.state.page)));
             this.apply(this.state, true);
           }
         }
@@ -235,7 +252,10 @@ class App {
   private updateControls(page: Page, state: ViewState, range: DayRange): void {
     for (const a of this.tabs.querySelectorAll<HTMLAnchorElement>('a')) {
       const current = a.dataset.page === page.id;
-      a.href = formatHash({ ...state, page: a.dataset.page ?? '' }, this.lake);
+      a.href = formatHash(
+        { ...state, page: a.dataset.page ?? '' },
+        this.lakeFor(a.dataset.page ?? ''),
+      );
       if (current) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }

@@ -90,13 +90,19 @@ export interface Page {
   readonly id: string;
   readonly title: string;
   readonly description: string;
+  /** What "last N days" counts back from: the last data day, or the newest run's day if later. */
+  readonly anchor: 'data' | 'runs';
   readonly panels: readonly Panel[];
 }
 
-/** First and last day with data in the lake (`YYYY-MM-DD`); null while it is empty. */
+/**
+ * First and last day with data in the lake (`YYYY-MM-DD`; null while it is empty), and the day
+ * the newest pipeline run started (`lastRun`, when the server says).
+ */
 export interface LakeRange {
   readonly first: string | null;
   readonly last: string | null;
+  readonly lastRun?: string | null;
 }
 
 export interface Dashboards {

@@ -154,6 +154,12 @@ export const PageSchema = z.object({
   id,
   title: z.string().min(1),
   description: z.string().min(1),
+  /**
+   * What the local time picker's "last N days" count back from: the lake's last day with data,
+   * or, for a page about pipeline runs, the newest run's day when that is later (a run just
+   * after midnight is dated the day after the data it built). Grafana counts back from now.
+   */
+  anchor: z.enum(['data', 'runs']).default('data'),
   panels: z.array(PanelSchema).min(1),
 });
 

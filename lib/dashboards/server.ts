@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { RECORD_TABLES } from '../catalog/record-tables.ts';
+import { PIPELINE_RUNS_PREFIX } from '../pipeline/run-records.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
 import type { QueryResult } from '../engine/sql-engine.ts';
 import { CATALOG_DIR, LocalCatalog } from '../engine/local-catalog.ts';
@@ -46,10 +47,15 @@ export interface DashboardServer {
   close(): Promise<void>;
 }
 
-/** The first and last date with data: the partitions of `daily_kpis`, else of any Gold table. */
+/**
+ * The lake's days: the first and last date of `daily_kpis`, and the newest day a pipeline run
+ * started on (a run just after midnight, or on a later day with nothing new, is dated after
+ * the last data day; the pages about runs count their presets back from it).
+ */
 export interface LakeRange {
   readonly first: string | null;
   readonly last: string | null;
+  readonly lastRun: string | null;
 }
 
 const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -74,7 +80,14 @@ export function lakeVersion(lakeRoot: string): string {
 export function lakeRange(lakeRoot: string): LakeRange {
   const catalog = new LocalCatalog(lakeRoot);
   const dates = Object.keys(catalog.get('daily_kpis')?.partitions ?? {}).sort();
-  return { first: dates[0] ?? null, last: dates.at(-1) ?? null };
+  const runsDir = join(lakeRoot, PIPELINE_RUNS_PREFIX);
+  const runs = existsSync(runsDir)
+    ? readdirSync(runsDir)
+        .filter((d) => d.startsWith('run_date='))
+        .map((d) => d.slice('run_date='.length))
+        .sort()
+    : [];
+  return { first: dates[0] ?? null, last: dates.at(-1) ?? null, lastRun: runs.at(-1) ?? null };
 }
 
 /** Runs panels against one lake, refreshing the engine's views when the lake has changed. */

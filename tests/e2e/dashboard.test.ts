@@ -7,7 +7,15 @@
  * Without chromium (`apt-get install chromium`, or CHROMIUM_PATH) the suite is skipped, and says
  * so. Screenshots of every page land in test-results/dashboards/.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -18,6 +26,7 @@ import { loadDashboards } from '../../lib/dashboards/dashboards.ts';
 import type { LoadedPage } from '../../lib/dashboards/panel-spec.ts';
 import { startDashboardServer } from '../../lib/dashboards/server.ts';
 import { REPO_ROOT } from '../../lib/engine/model.ts';
+import { PIPELINE_RUNS_PREFIX } from '../../lib/pipeline/run-records.ts';
 import {
   LAPTOP,
   PHONE,
@@ -312,6 +321,37 @@ describe.skipIf(!CHROMIUM)('the local dashboard in chromium', () => {
       ).toEqual([]);
     } finally {
       await other.close();
+    }
+  });
+  it('Data health counts its presets back from a run dated after the last data day', async () => {
+    // A run just after midnight: its record is dated the day after the data it built.
+    const runs = join(home, 'lake', PIPELINE_RUNS_PREFIX);
+    const newest = readdirSync(runs).sort().at(-1)!;
+    const record = readFileSync(join(runs, newest, readdirSync(join(runs, newest))[0]!), 'utf8');
+    const later = addDays(runDay > lake.last ? runDay : lake.last, 1);
+    const laterDir = join(runs, `run_date=${later}`);
+    mkdirSync(laterDir, { recursive: true });
+    const run = {
+      ...JSON.parse(record.split('\n')[0]!),
+      run_id: `${later}T000500Z-after-midnight`,
+    };
+    run.started_at = `${later}T00:05:00.000Z`;
+    run.finished_at = `${later}T00:05:40.000Z`;
+    writeFileSync(join(laterDir, 'after-midnight.json'), `${JSON.stringify(run)}\n`);
+    try {
+      const health = await open(`${server.url}#/health`);
+      await waitForPanels(health.page, 'health');
+      // (Whether the run's row shows depends on the clock: a range reaching into the future
+      // ends now. The panel's own SQL is tested in tests/integration/dashboard-health.test.ts.)
+      expect(health.page.url()).toContain(`to=${later}`);
+      expect(await health.page.inputValue('#range-to')).toBe(later);
+      // The sales pages still end on the last data day.
+      const overview = await open(`${server.url}#/overview`);
+      await waitForPanels(overview.page, 'overview');
+      expect(overview.page.url()).toContain(`to=${lake.last}`);
+      expect([...health.problems, ...overview.problems]).toEqual([]);
+    } finally {
+      rmSync(laterDir, { recursive: true, force: true });
     }
   });
 });

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allPanels, loadDashboards } from '../../lib/dashboards/dashboards.ts';
 import type { LoadedPage } from '../../lib/dashboards/panel-spec.ts';
 import { dayRange } from '../../lib/dashboards/macros.ts';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PIPELINE_RUNS_PREFIX } from '../../lib/pipeline/run-records.ts';
 import {
+  lakeRange,
   startDashboardServer,
   untilNow,
   type DashboardServer,
@@ -95,6 +99,19 @@ async function rows(s: DashboardServer, id: string, from = D1, to = D2) {
     .map((r) => r.toJSON() as Record<string, unknown>);
 }
 
+describe('lakeRange', () => {
+  it('spans the data days, and names the newest day a run started on', () => {
+    expect(lakeRange(lake.root)).toEqual({ first: D1, last: D2, lastRun: null });
+    const runDay = join(lake.root, PIPELINE_RUNS_PREFIX, 'run_date=2026-11-22');
+    mkdirSync(runDay, { recursive: true });
+    try {
+      expect(lakeRange(lake.root)).toEqual({ first: D1, last: D2, lastRun: '2026-11-22' });
+    } finally {
+      rmSync(runDay, { recursive: true });
+    }
+  });
+});
+
 describe('untilNow', () => {
   it('ends a range that runs into the future now, to the second; leaves past ranges alone', () => {
     const now = new Date('2026-11-21T10:30:15.750Z');
@@ -126,7 +143,7 @@ describe('lakehouse serve: the API', () => {
     };
     expect(spec.pages.map((p) => p.id)).toEqual(loadDashboards().map((p) => p.id));
     expect(allPanels(spec.pages).every((p) => /SELECT/i.test(p.sql))).toBe(true);
-    expect(spec.range).toEqual({ first: D1, last: D2 });
+    expect(spec.range).toEqual({ first: D1, last: D2, lastRun: null });
   });
 
   it('answers a panel with its rows as Arrow IPC, hand-computed', async () => {
