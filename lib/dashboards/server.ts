@@ -104,7 +104,10 @@ export class PanelRunner {
   ) {}
 
   static async open(lakeRoot: string, database: string): Promise<PanelRunner> {
-    const runner = new PanelRunner(await DuckDbEngine.open({ lakeRoot, database }), lakeRoot);
+    // Records in memory: the Data health panels would otherwise glob every run's JSON objects at
+    // each query (weeks of 15-minute runs: thousands of files, hundreds of ms per panel).
+    const engine = await DuckDbEngine.open({ lakeRoot, database, cacheRecords: true });
+    const runner = new PanelRunner(engine, lakeRoot);
     runner.version = lakeVersion(lakeRoot);
     runner.checkedAt = Date.now();
     return runner;

@@ -8,7 +8,7 @@
  * a fresh `<layer>/<table>/<buildId>/` and only then repoints the catalog entry: an interrupted
  * build leaves the published table as it was.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { BRONZE_TABLES, SOURCE_FILE_COLUMN, type BronzeTable } from '../catalog/bronze-tables.ts';
@@ -52,6 +52,12 @@ export interface DuckDbEngineOptions {
    * them, as the stack's Glue tables are in the account (default: athena/ddl/model-tables.json).
    */
   readonly modelTables?: readonly ModelTable[];
+  /**
+   * Read the record tables (`dq_results`, `pipeline_runs`, …) into memory at each `refresh()`
+   * instead of globbing their JSON-lines objects at every query: for a long-lived reader (the
+   * dashboard server), where weeks of 15-minute runs make thousands of small objects.
+   */
+  readonly cacheRecords?: boolean;
 }
 
 /** What a statement did, as Athena's query statistics say it. */
@@ -63,6 +69,9 @@ export interface StatementStats {
   readonly seconds: number;
 }
 
+/** Where `cacheRecords` keeps its in-memory copies of the record tables. */
+const RECORDS_CACHE_SCHEMA = 'records_cache';
+
 /** How `"$path"` reads locally: `lake://local/<key>` (Athena: `s3://<bucket>/<key>`). */
 export const LOCAL_PATH_PREFIX = 'lake://local/';
 
@@ -70,6 +79,8 @@ export class DuckDbEngine implements SqlEngine {
   readonly kind = 'duckdb' as const;
   readonly catalog: LocalCatalog;
   private closed = false;
+  /** `cacheRecords`: per record table, its partition folders loaded and their mtimes. */
+  private readonly cachedRecords = new Map<string, Map<string, number>>();
   /** The share of the current build the running statement stands for (see `progress()`). */
   private phase: readonly [number, number] = [0, 1];
 
@@ -576,11 +587,50 @@ export class DuckDbEngine implements SqlEngine {
       return;
     }
     const columns = t.columns.map((c) => `${sqlString(c.name)}: '${types[c.type]}'`).join(', ');
-    await this.conn.run(
-      `CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_json(${sqlString(join(base, '*', '*.json'))}, ` +
-        `format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, ` +
-        `hive_types_autocast = false)`,
+    const read = (folder: string) =>
+      `SELECT * FROM read_json(${sqlString(join(base, folder, '*.json'))}, ` +
+      `format = 'newline_delimited', columns = {${columns}}, hive_partitioning = true, ` +
+      `hive_types_autocast = false)`;
+    if (!this.options.cacheRecords) {
+      await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS ${read('*')}`);
+      return;
+    }
+    await this.cacheRecords(t, base, read);
+    const cached = `${sqlIdent(RECORDS_CACHE_SCHEMA)}.${sqlIdent(t.name)}`;
+    await this.conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${cached}`);
+  }
+
+  /**
+   * `cacheRecords`: the record table in memory, kept in step with its partition folders. A
+   * folder's modification time changes whenever an object is written into it (the lake writes
+   * a temporary file, then renames it), so only the run dates that changed are read again.
+   */
+  private async cacheRecords(
+    t: RecordTable,
+    base: string,
+    read: (folder: string) => string,
+  ): Promise<void> {
+    const cached = `${sqlIdent(RECORDS_CACHE_SCHEMA)}.${sqlIdent(t.name)}`;
+    const now = new Map(
+      readdirSync(base)
+        .filter((d) => d.startsWith(`${t.partition.name}=`))
+        .map((d) => [d, statSync(join(base, d)).mtimeMs] as const),
     );
+    const known = this.cachedRecords.get(t.name);
+    if (!known) {
+      await this.conn.run(`CREATE SCHEMA IF NOT EXISTS ${sqlIdent(RECORDS_CACHE_SCHEMA)}`);
+      await this.conn.run(`CREATE OR REPLACE TABLE ${cached} AS ${read('*')}`);
+      this.cachedRecords.set(t.name, now);
+      return;
+    }
+    const column = sqlIdent(t.partition.name);
+    for (const folder of new Set([...known.keys(), ...now.keys()])) {
+      if (known.get(folder) === now.get(folder)) continue;
+      const value = folder.slice(t.partition.name.length + 1);
+      await this.conn.run(`DELETE FROM ${cached} WHERE ${column} = ${sqlString(value)}`);
+      if (now.has(folder)) await this.conn.run(`INSERT INTO ${cached} ${read(folder)}`);
+    }
+    this.cachedRecords.set(t.name, now);
   }
 
   private async createTableView(e: TableEntry): Promise<void> {
