@@ -36,12 +36,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ParseError } from 'dt-sql-parser';
-// The Trino parser alone (the package index loads all seven grammars).
-import { TrinoSQL } from 'dt-sql-parser/dist/parser/trino/index.js';
 import { health } from '../../dashboards/pages/health.ts';
 import { loadDashboards } from '../../lib/dashboards/dashboards.ts';
-import { dayRange, expandMacros, type TimeRange } from '../../lib/dashboards/macros.ts';
+import { dayRange, type TimeRange } from '../../lib/dashboards/macros.ts';
 import type { LoadedPanel } from '../../lib/dashboards/panel-spec.ts';
 import { queryPanel } from '../../lib/dashboards/run-panel.ts';
 import {
@@ -54,7 +51,7 @@ import {
   type PipelineRunRow,
   type RunStatus,
 } from '../../lib/pipeline/run-records.ts';
-import { formatProblem, lintSql, tokenize } from '../../lib/sql/dialect.ts';
+import { dqResult, type Status } from '../helpers/dq-records.ts';
 import { eventLine, ShopLake, type Row, type ShopEvent } from '../helpers/shop-lake.ts';
 
 const D0 = '2026-11-19';
@@ -240,9 +237,7 @@ const RUN_MODELS: { runDate: string; runId: string; rows: PipelineRunModelRow[] 
   },
 ];
 
-type Status = 'pass' | 'warn' | 'fail' | 'skip';
-
-/** One dq_results row; `check` is `<table>.<check>`. */
+/** One dq_results row: critical when it failed, warn otherwise. */
 function result(
   runId: string,
   checkedAt: string,
@@ -257,25 +252,12 @@ function result(
     threshold: number;
   },
 ): object {
-  const [table, name] = check.split('.');
-  return {
-    run_id: runId,
-    checked_at: checkedAt,
-    layer,
-    table_name: table,
-    check_name: name,
+  return dqResult(runId, checkedAt, layer, check, status, {
+    ...r,
     kind: r.kind ?? 'unique',
-    column_name: r.column ?? null,
-    partition: r.partition ?? null,
-    observed: r.observed,
-    threshold: r.threshold,
     severity: status === 'fail' ? 'critical' : 'warn',
-    status,
-    failing_rows: null,
-    rows_checked: null,
     message: `${check}${r.column ? ` (${r.column})` : ''}: ${status}`,
-    details: null,
-  };
+  });
 }
 
 const at = (date: string, time: string) => `${date}T${time}.000Z`;
@@ -470,31 +452,7 @@ describe('the health page', () => {
     expect(health.panels.length).toBe(panels.size);
   });
 
-  const trino = new TrinoSQL();
-  const expanded = () =>
-    [...new Map([...panels.values()].map((p) => [p.file, p.sql])).entries()].map(
-      ([file, sql]) => [file, expandMacros(sql, days(D1, D2))] as const,
-    );
-
-  it('has SQL that parses as Trino once the macros are expanded', () => {
-    for (const [file, sql] of expanded()) {
-      let blank = sql;
-      for (const c of tokenize(sql).comments) {
-        blank = blank.replace(c.text, c.text.replace(/[^\n]/g, ' '));
-      }
-      const errors = trino
-        .validate(blank)
-        .map((e: ParseError) => `${file}:${e.startLine}:${e.startColumn} ${e.message}`);
-      expect(errors, file).toEqual([]);
-    }
-  });
-
-  it('has SQL that uses no construct the dialect lint denies', () => {
-    for (const [file, sql] of expanded()) {
-      expect(lintSql(sql, file).map(formatProblem), file).toEqual([]);
-    }
-  });
-
+  // Parsing as Trino SQL and the dialect lint: tests/unit/sql-models.test.ts, for all panel SQL.
   it('describes each SQL file in its leading comment lines', () => {
     for (const p of panels.values()) expect(p.sql.split('\n')[0], p.file).toMatch(/^-- \S/);
   });

@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DQ_RESULTS_PREFIX, runRecordKey, toJsonLines } from '../../lib/pipeline/run-records.ts';
 import { ShopLake, type Row } from '../helpers/shop-lake.ts';
+import { dqResult, type Status } from '../helpers/dq-records.ts';
 
 const A = '2026-11-20';
 const B = '2026-11-21';
@@ -30,9 +31,6 @@ const B2 = '20261121T150000Z-d';
 const A1_AT = `${A}T08:05:00.000Z`;
 const A2_AT = `${B}T00:02:00.000Z`;
 
-type Status = 'pass' | 'warn' | 'fail' | 'skip';
-
-/** One dq_results row; `check` is `<table>.<check>`. */
 function result(
   runId: string,
   checkedAt: string,
@@ -50,24 +48,7 @@ function result(
     checked: number | null;
   },
 ): object {
-  const [table, name] = check.split('.');
-  return {
-    run_id: runId,
-    checked_at: checkedAt,
-    layer,
-    table_name: table,
-    check_name: name,
-    kind,
-    column_name: r.column,
-    partition: r.partition,
-    observed: r.observed,
-    threshold: r.threshold,
-    severity,
-    status,
-    failing_rows: r.failing,
-    rows_checked: r.checked,
-    message: `${check}: ${status}`,
-  };
+  return dqResult(runId, checkedAt, layer, check, status, { ...r, kind, severity });
 }
 
 const uniqueEvent = (
