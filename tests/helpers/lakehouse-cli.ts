@@ -32,11 +32,15 @@ export function runLakehouse(args: readonly string[], opts: CliOptions): CliResu
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The CLI as a child process left running (to interrupt or kill it). */
-export function startLakehouse(args: readonly string[], opts: CliOptions): ChildProcess {
+/** The CLI as a child process left running (to interrupt or kill it; `pipe` to read it). */
+export function startLakehouse(
+  args: readonly string[],
+  opts: CliOptions,
+  stdio: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
   return spawn(TSX, [CLI, ...args], {
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
-    stdio: 'ignore',
+    stdio,
   });
 }

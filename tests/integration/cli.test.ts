@@ -3,8 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { once } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runLakehouse } from '../helpers/lakehouse-cli.ts';
+import { createServer } from 'node:net';
+import { runLakehouse, startLakehouse } from '../helpers/lakehouse-cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'lakehouse-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -339,5 +341,48 @@ describe('lakehouse build and sql', () => {
     const layer = lakehouse('build', '--layer', 'platinum', '--lake', lake);
     expect(layer.code).not.toBe(0);
     expect(layer.stderr).toMatch(/unknown layer 'platinum'/);
+  });
+});
+
+describe('lakehouse serve', () => {
+  const env = { LAKEHOUSE_HOME: join(work, 'serve-home') };
+
+  it('prints its address, answers, and stops on Ctrl-C with exit 0', async () => {
+    const child = startLakehouse(['serve', '--port', '0'], { cwd: work, env }, 'pipe');
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!/Dashboard: (\S+)/.test(out) && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const url = /Dashboard: (\S+)/.exec(out)?.[1];
+    expect(url, `${out}\n${err}`).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(out).toContain('The lake has no Gold tables yet');
+    const version = (await (await fetch(`${url}api/version`)).json()) as { range: unknown };
+    expect(version.range).toEqual({ first: null, last: null, lastRun: null });
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(err).toContain('lakehouse: dashboard stopped');
+  });
+
+  it('names --port when the port is taken, and rejects a bad port', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const busy = runLakehouse(['serve', '--port', String(port)], { cwd: work, env });
+      expect(busy.code).toBe(1);
+      expect(busy.stderr.trim()).toBe(
+        `lakehouse: port ${port} is in use: pass --port N, or --port 0 for any free port`,
+      );
+    } finally {
+      taken.close();
+    }
+    const bad = runLakehouse(['serve', '--port', '70000'], { cwd: work, env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--port must be a whole number from 0 to 65535/);
   });
 });
