@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { lakeHome, printJson, type CommonOptions } from './common.ts';
+import { DEFAULT_PORT } from './serve-command.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 export interface Check {
@@ -19,7 +20,6 @@ export interface Check {
 }
 
 /** Port the local dashboard (`lakehouse serve`) listens on by default. */
-export const DEFAULT_DASHBOARD_PORT = 8787;
 export const MIN_NODE = [20, 19] as const;
 
 export function chromiumPath(env = process.env): string | null {
@@ -100,12 +100,14 @@ export async function runChecks(home: string): Promise<Check[]> {
     detail: loopback ? 'can listen on 127.0.0.1' : 'cannot listen on 127.0.0.1',
     disables: loopback ? undefined : 'the local Kinesis stand-in, hence ingest and load',
   });
-  const dash = await listen(DEFAULT_DASHBOARD_PORT);
+  const dash = await listen(DEFAULT_PORT);
   checks.push({
     name: 'dashboard port',
     status: dash ? 'ok' : 'warn',
-    detail: `127.0.0.1:${DEFAULT_DASHBOARD_PORT} ${dash ? 'is free' : 'is in use'}`,
-    disables: dash ? undefined : 'the dashboard on its default port (pass another port)',
+    detail: `127.0.0.1:${DEFAULT_PORT} ${dash ? 'is free' : 'is in use'}`,
+    disables: dash
+      ? undefined
+      : 'the dashboard on its default port (`serve` takes the next free one, or --port N)',
   });
 
   // The embedded engine: native binding loads, and the Trino shims apply.
