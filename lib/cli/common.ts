@@ -140,3 +140,14 @@ export function formatTable(head: string[], rows: string[][]): string[] {
 export function printTable(head: string[], rows: string[][]): void {
   for (const l of formatTable(head, rows)) console.log(l);
 }
+
+/**
+ * Makes `handler` the one Ctrl-C handler (instead of the CLI's "interrupted", exit 130). The new
+ * one is added before the old ones go, so the process never has none: under tsx, a SIGINT that
+ * arrives while a process has no listener ends it with 130.
+ */
+export function replaceSigint(handler: () => void): void {
+  const previous = process.listeners('SIGINT');
+  process.on('SIGINT', handler);
+  for (const l of previous) process.removeListener('SIGINT', l);
+}

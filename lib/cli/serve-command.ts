@@ -5,7 +5,15 @@
 import type { Command } from 'commander';
 import { databaseName } from '../config.ts';
 import { lakeRange, startDashboardServer, type DashboardServer } from '../dashboards/server.ts';
-import { CliError, config, intArg, lakeHome, lakeRoot, type CommonOptions } from './common.ts';
+import {
+  CliError,
+  config,
+  intArg,
+  lakeHome,
+  lakeRoot,
+  replaceSigint,
+  type CommonOptions,
+} from './common.ts';
 
 export const DEFAULT_PORT = 3000;
 /** With the default port, how many next ports to try when it is taken. */
@@ -62,8 +70,7 @@ export function announce(server: DashboardServer, root: string): void {
     );
   }
   // Ctrl-C is how a server stops: say so plainly instead of "interrupted".
-  process.removeAllListeners('SIGINT');
-  process.once('SIGINT', () => {
+  replaceSigint(() => {
     console.error('\nlakehouse: dashboard stopped');
     void server.close().finally(() => process.exit(0));
   });

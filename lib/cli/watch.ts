@@ -8,7 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { runLocalIngest } from '../local/ingest.ts';
 import { toRequest } from '../producer/handler.ts';
-import { config, fmt, lakeHome, lakeRoot, secs } from './common.ts';
+import { config, fmt, lakeHome, lakeRoot, replaceSigint, secs } from './common.ts';
 import { runPipeline, type RunOptions } from './run-command.ts';
 
 export interface WatchOptions extends RunOptions {
@@ -28,8 +28,7 @@ export async function watch(opts: WatchOptions): Promise<void> {
   const home = lakeHome(opts);
   const stop = new AbortController();
   // Ctrl-C once: finish the step in progress, then stop. Twice: stop now.
-  process.removeAllListeners('SIGINT');
-  process.on('SIGINT', () => {
+  replaceSigint(() => {
     if (stop.signal.aborted) process.exit(130);
     console.error('\nlakehouse: stopping after the current step (Ctrl-C again to stop now)');
     stop.abort();

@@ -363,8 +363,8 @@ describe('lakehouse serve', () => {
     const version = (await (await fetch(`${url}api/version`)).json()) as { range: unknown };
     expect(version.range).toEqual({ first: null, last: null, lastRun: null });
     child.kill('SIGINT');
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    expect({ code, signal }, err).toEqual({ code: 0, signal: null });
     expect(err).toContain('lakehouse: dashboard stopped');
   });
 
