@@ -16,7 +16,7 @@ export async function queryPanel(
 }
 
 /** The result, once the columns the panel draws are known to be in it. */
-export function checkColumns(panel: LoadedPanel, result: QueryResult): QueryResult {
+function checkColumns(panel: LoadedPanel, result: QueryResult): QueryResult {
   const have = new Set(result.columns.map((c) => c.name));
   const missing = panelColumns(panel).filter((c) => !have.has(c));
   if (missing.length) {

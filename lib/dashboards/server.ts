@@ -21,13 +21,12 @@ import { gzipSync } from 'node:zlib';
 import { RECORD_TABLES } from '../catalog/record-tables.ts';
 import { PIPELINE_RUNS_PREFIX } from '../pipeline/run-records.ts';
 import { DuckDbEngine } from '../engine/duckdb.ts';
-import type { QueryResult } from '../engine/sql-engine.ts';
 import { CATALOG_DIR, LocalCatalog } from '../engine/local-catalog.ts';
 import { toArrowIpc } from './arrow.ts';
 import { allPanels, loadDashboards } from './dashboards.ts';
-import { dayRange, expandMacros, type TimeRange } from './macros.ts';
+import { dayRange, type TimeRange } from './macros.ts';
 import type { LoadedPage, LoadedPanel } from './panel-spec.ts';
-import { checkColumns } from './run-panel.ts';
+import { queryPanel } from './run-panel.ts';
 import { bundleWebApp } from './web-bundle.ts';
 
 export interface DashboardServerOptions {
@@ -95,8 +94,6 @@ export class PanelRunner {
   private version = '';
   private checkedAt = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  /** Queries running now, by SQL and range: panels that share a query (tiles) run it once. */
-  private readonly running = new Map<string, Promise<QueryResult>>();
 
   private constructor(
     private readonly engine: DuckDbEngine,
@@ -125,21 +122,10 @@ export class PanelRunner {
     return this.version;
   }
 
-  /** One panel's rows for whole days `from` … `to`, as Arrow IPC. */
-  async run(
-    panel: LoadedPanel,
-    from: string,
-    to: string,
-  ): Promise<{ ipc: Uint8Array; rows: number }> {
-    const range = untilNow(dayRange(from, to));
-    const key = `${await this.currentVersion()}|${range.from.getTime()}|${range.to.getTime()}|${panel.sql}`;
-    let query = this.running.get(key);
-    if (!query) {
-      query = this.serial(() => this.engine.query(expandMacros(panel.sql, range)));
-      this.running.set(key, query);
-      void query.finally(() => this.running.delete(key)).catch(() => undefined);
-    }
-    const result = checkColumns(panel, await query);
+  /** One panel's rows for a range, as Arrow IPC. */
+  async run(panel: LoadedPanel, range: TimeRange): Promise<{ ipc: Uint8Array; rows: number }> {
+    await this.currentVersion();
+    const result = await this.serial(() => queryPanel(this.engine, panel, untilNow(range)));
     return { ipc: toArrowIpc(result), rows: result.rows.length };
   }
 
@@ -221,15 +207,16 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       const from = url.searchParams.get('from');
       const to = url.searchParams.get('to');
       if (!from || !to) throw new HttpError(400, 'from and to (YYYY-MM-DD) are required');
+      let range: TimeRange;
       try {
-        dayRange(from, to);
+        range = dayRange(from, to);
       } catch (err) {
         throw new HttpError(400, (err as Error).message);
       }
       const started = performance.now();
       let answer: { ipc: Uint8Array; rows: number };
       try {
-        answer = await runner.run(panel, from, to);
+        answer = await runner.run(panel, range);
       } catch (err) {
         throw new HttpError(500, (err as Error).message);
       }
